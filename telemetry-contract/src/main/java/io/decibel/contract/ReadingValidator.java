@@ -1,0 +1,75 @@
+package io.decibel.contract;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Checks the values of a reading against the wire contract and says, for each field that is off, why. An empty
+ * list means the reading is valid.
+ */
+public final class ReadingValidator {
+
+	public static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+	/** The largest seq a JSON number carries exactly everywhere (2^53 - 1), browsers included. */
+	public static final long MAX_SEQ = 9_007_199_254_740_991L;
+
+	public static final long MAX_WINDOW_MS = Duration.ofHours(1).toMillis();
+
+	/** Device clocks drift; a reading from further in the future than this is not believable. */
+	static final Duration MAX_CLOCK_AHEAD = Duration.ofDays(1);
+
+	static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+
+	private static final Pattern SOURCE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+
+	private final Clock clock;
+
+	public ReadingValidator(Clock clock) {
+		this.clock = clock;
+	}
+
+	public ReadingValidator() {
+		this(Clock.systemUTC());
+	}
+
+	public static boolean isValidDeviceId(String deviceId) {
+		return deviceId != null && DEVICE_ID.matcher(deviceId).matches();
+	}
+
+	public List<String> validate(Reading reading) {
+		List<String> reasons = new ArrayList<>();
+		if (!isValidDeviceId(reading.deviceId())) {
+			reasons.add("deviceId must match " + DEVICE_ID.pattern());
+		}
+		if (reading.seq() < 0 || reading.seq() > MAX_SEQ) {
+			reasons.add("seq must be between 0 and " + MAX_SEQ);
+		}
+		Instant latest = this.clock.instant().plus(MAX_CLOCK_AHEAD);
+		if (reading.sampledAt() == null || reading.sampledAt().isBefore(EARLIEST)
+				|| reading.sampledAt().isAfter(latest)) {
+			reasons.add("sampledAt must be between " + EARLIEST + " and a day from now");
+		}
+		if (reading.windowMs() < 1 || reading.windowMs() > MAX_WINDOW_MS) {
+			reasons.add("windowMs must be between 1 and " + MAX_WINDOW_MS);
+		}
+		checkRange(reasons, "rms", reading.rms(), 0, Reading.FULL_SCALE);
+		checkRange(reasons, "dbfs", reading.dbfs(), Reading.DBFS_FLOOR, 0);
+		checkRange(reasons, "peak", reading.peak(), 0, Reading.FULL_SCALE);
+		if (reading.source() == null || !SOURCE.matcher(reading.source()).matches()) {
+			reasons.add("source must match " + SOURCE.pattern());
+		}
+		return reasons;
+	}
+
+	private static void checkRange(List<String> reasons, String field, double value, double min, double max) {
+		if (!Double.isFinite(value) || value < min || value > max) {
+			reasons.add(field + " must be a finite number between " + min + " and " + max);
+		}
+	}
+
+}

@@ -1,0 +1,56 @@
+package io.decibel.contract;
+
+import java.util.Optional;
+
+/**
+ * The topic names of the wire contract, under a configurable root: readings on {@code {root}/{deviceId}/noise},
+ * ACKs (when a reading names no Response Topic) on {@code {root}/{deviceId}/ack}, rejected input on
+ * {@code {root}/dead-letter}.
+ */
+public record Topics(String root) {
+
+	public static final String DEFAULT_ROOT = "decibel";
+
+	public Topics {
+		if (root == null || root.isBlank() || root.contains("+") || root.contains("#") || root.endsWith("/")) {
+			throw new IllegalArgumentException("Topic root must be a plain topic name, not '" + root + "'");
+		}
+	}
+
+	public static Topics defaults() {
+		return new Topics(DEFAULT_ROOT);
+	}
+
+	public String readings(String deviceId) {
+		return this.root + "/" + deviceId + "/noise";
+	}
+
+	/** Readings of every device: what subscribers and the relay subscribe to. */
+	public String allReadings() {
+		return readings("+");
+	}
+
+	/** All readings as a shared subscription of the given group: each reading goes to one member. */
+	public String sharedReadings(String group) {
+		return "$share/" + group + "/" + allReadings();
+	}
+
+	public String acks(String deviceId) {
+		return this.root + "/" + deviceId + "/ack";
+	}
+
+	public String deadLetter() {
+		return this.root + "/dead-letter";
+	}
+
+	/** The device id a readings topic names, if it is one. */
+	public Optional<String> deviceIdOf(String readingsTopic) {
+		String prefix = this.root + "/";
+		if (readingsTopic == null || !readingsTopic.startsWith(prefix) || !readingsTopic.endsWith("/noise")) {
+			return Optional.empty();
+		}
+		String deviceId = readingsTopic.substring(prefix.length(), readingsTopic.length() - "/noise".length());
+		return deviceId.isEmpty() || deviceId.contains("/") ? Optional.empty() : Optional.of(deviceId);
+	}
+
+}

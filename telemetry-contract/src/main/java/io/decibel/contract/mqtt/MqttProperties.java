@@ -1,0 +1,87 @@
+package io.decibel.contract.mqtt;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.UUID;
+
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The MQTT connection every Decibel service shares.
+ *
+ * @param url the broker, {@code tcp://host:1883} (or {@code ssl://host:8883})
+ * @param username user name, none by default
+ * @param password password, none by default
+ * @param clientId the exact client id; when unset, one is made unique per instance from the prefix
+ * @param clientIdPrefix the prefix of generated client ids; the application name when unset
+ * @param topicRoot the first level of every topic of the contract
+ * @param cleanStart whether the broker forgets the session on connect
+ * @param sessionExpiry how long the broker keeps the session (and queues messages) after a disconnect
+ * @param keepAlive the MQTT keep-alive interval
+ * @param connectionTimeout how long a connection attempt may take
+ */
+@ConfigurationProperties("decibel.mqtt")
+public record MqttProperties(@DefaultValue("tcp://localhost:1883") String url, @Nullable String username,
+		@Nullable String password, @Nullable String clientId, @Nullable String clientIdPrefix,
+		@DefaultValue("decibel") String topicRoot, @DefaultValue("true") boolean cleanStart,
+		@DefaultValue("0s") Duration sessionExpiry, @DefaultValue("30s") Duration keepAlive,
+		@DefaultValue("10s") Duration connectionTimeout) {
+
+	/**
+	 * The client id of this instance: the configured one, or {@code prefix-host-random} so that replicas started
+	 * with the same configuration never take each other's connection.
+	 */
+	public String resolveClientId(String applicationName) {
+		if (this.clientId != null && !this.clientId.isBlank()) {
+			return this.clientId;
+		}
+		String prefix = (this.clientIdPrefix != null && !this.clientIdPrefix.isBlank()) ? this.clientIdPrefix
+				: applicationName;
+		return prefix + "-" + hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	public MqttConnectionOptions toConnectionOptions() {
+		MqttConnectionOptions options = new MqttConnectionOptions();
+		options.setServerURIs(new String[] { this.url });
+		options.setAutomaticReconnect(true);
+		options.setAutomaticReconnectDelay(1, 30);
+		options.setCleanStart(this.cleanStart);
+		options.setSessionExpiryInterval(this.sessionExpiry.toSeconds());
+		options.setKeepAliveInterval((int) this.keepAlive.toSeconds());
+		options.setConnectionTimeout((int) this.connectionTimeout.toSeconds());
+		if (this.username != null && !this.username.isBlank()) {
+			options.setUserName(this.username);
+		}
+		if (this.password != null && !this.password.isEmpty()) {
+			options.setPassword(this.password.getBytes(StandardCharsets.UTF_8));
+		}
+		return options;
+	}
+
+	@Override
+	public String toString() {
+		// never let the password reach a log line
+		return "MqttProperties[url=" + this.url + ", username=" + this.username + ", clientId=" + this.clientId
+				+ ", topicRoot=" + this.topicRoot + ", cleanStart=" + this.cleanStart + "]";
+	}
+
+	private static String hostName() {
+		String host = System.getenv("HOSTNAME");
+		if (host == null || host.isBlank()) {
+			try {
+				host = InetAddress.getLocalHost().getHostName();
+			}
+			catch (UnknownHostException ex) {
+				host = "localhost";
+			}
+		}
+		return host.replaceAll("[^A-Za-z0-9_-]", "");
+	}
+
+}
