@@ -81,7 +81,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
 	/** The JDBC URL of a database on this server, created on first connect. */
 	public String jdbcUrl(String database) {
-		return "jdbc:mysql://127.0.0.1:" + this.port + "/" + database + "?createDatabaseIfNotExist=true";
+		return "jdbc:mariadb://127.0.0.1:" + this.port + "/" + database + "?createDatabaseIfNotExist=true";
 	}
 
 	@Override

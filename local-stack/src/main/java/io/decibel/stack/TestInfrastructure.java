@@ -12,7 +12,7 @@ import java.util.UUID;
  * <ul>
  * <li>{@code DECIBEL_TEST_MQTT_URL}: an external broker, e.g. {@code tcp://127.0.0.1:1883}</li>
  * <li>{@code DECIBEL_TEST_JDBC_URL}: an external MySQL or MariaDB server, without a database, e.g.
- * {@code jdbc:mysql://127.0.0.1:3306}; with {@code DECIBEL_TEST_DB_USERNAME} and
+ * {@code jdbc:mariadb://127.0.0.1:3306}; with {@code DECIBEL_TEST_DB_USERNAME} and
  * {@code DECIBEL_TEST_DB_PASSWORD}</li>
  * </ul>
  * Tests keep out of each other's way on a shared server by using their own topic root and database name.
