@@ -61,7 +61,7 @@ public final class TelemetryCodec {
 	public Ack decodeAck(byte[] payload) {
 		try {
 			Ack ack = this.mapper.readValue(payload, Ack.class);
-			if (ack.deviceId() == null || ack.status() == null) {
+			if (ack == null || ack.deviceId() == null || ack.status() == null) {
 				throw new IllegalArgumentException("ACK without deviceId or status");
 			}
 			return ack;
@@ -101,9 +101,9 @@ public final class TelemetryCodec {
 			}
 		}
 		String deviceId = text(json, "deviceId", reasons);
-		Long seq = integer(json, "seq", reasons);
+		Long seq = integer(json, "seq", 0, ReadingValidator.MAX_SEQ, reasons);
 		String sampledAtText = text(json, "sampledAt", reasons);
-		Long windowMs = integer(json, "windowMs", reasons);
+		Long windowMs = integer(json, "windowMs", 1, ReadingValidator.MAX_WINDOW_MS, reasons);
 		Double rms = number(json, "rms", reasons);
 		Double dbfs = number(json, "dbfs", reasons);
 		Double peak = number(json, "peak", reasons);
@@ -140,13 +140,13 @@ public final class TelemetryCodec {
 		return node.stringValue();
 	}
 
-	private static @Nullable Long integer(JsonNode json, String field, List<String> reasons) {
+	private static @Nullable Long integer(JsonNode json, String field, long min, long max, List<String> reasons) {
 		JsonNode node = json.get(field);
 		if (node == null || node.isNull()) {
 			return null;
 		}
 		if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-			reasons.add(field + " must be an integer between 0 and " + ReadingValidator.MAX_SEQ);
+			reasons.add(field + " must be an integer between " + min + " and " + max);
 			return null;
 		}
 		return node.longValue();

@@ -46,10 +46,15 @@ public record Topics(String root) {
 	/** The device id a readings topic names, if it is one. */
 	public Optional<String> deviceIdOf(String readingsTopic) {
 		String prefix = this.root + "/";
-		if (readingsTopic == null || !readingsTopic.startsWith(prefix) || !readingsTopic.endsWith("/noise")) {
+		if (readingsTopic == null || !readingsTopic.startsWith(prefix)) {
 			return Optional.empty();
 		}
-		String deviceId = readingsTopic.substring(prefix.length(), readingsTopic.length() - "/noise".length());
+		// "/noise" is looked for after the root only: "{root}/noise" shares its slash with the root
+		String rest = readingsTopic.substring(prefix.length());
+		if (!rest.endsWith("/noise")) {
+			return Optional.empty();
+		}
+		String deviceId = rest.substring(0, rest.length() - "/noise".length());
 		return deviceId.isEmpty() || deviceId.contains("/") ? Optional.empty() : Optional.of(deviceId);
 	}
 
