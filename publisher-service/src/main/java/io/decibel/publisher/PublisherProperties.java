@@ -1,0 +1,49 @@
+package io.decibel.publisher;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Positive;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How the device samples and publishes.
+ *
+ * @param deviceId the device's identity on the wire, {@code [A-Za-z0-9_-]{1,64}} as the contract requires
+ * @param source the noise source: {@code auto} (microphone when a capture line opens, synthetic otherwise),
+ * {@code microphone}, {@code synthetic} or {@code wav:<path>} (looped)
+ * @param window the length of one sampling window: one reading per window
+ * @param count how many readings to publish before stopping and exiting with status 0 once all are acknowledged;
+ * unset to run until stopped
+ * @param stateDir where the device keeps its sequence counter ({@code <deviceId>.seq}), so that
+ * {@code (deviceId, seq)} never repeats across restarts; {@code ${user.home}/.decibel} when unset
+ * @param ackTimeout how long a reading may wait for its ACK before it is re-sent (then with back-off)
+ * @param syntheticSeed the seed of the synthetic source: the same seed gives the same levels
+ */
+@Validated
+@ConfigurationProperties("decibel.publisher")
+public record PublisherProperties(
+		@DefaultValue("device-1") @Pattern(regexp = "[A-Za-z0-9_-]{1,64}",
+				message = "must match [A-Za-z0-9_-]{1,64}, as device ids of the wire contract do") String deviceId,
+		@DefaultValue("auto") @Pattern(regexp = "auto|microphone|synthetic|wav:.+",
+				message = "must be auto, microphone, synthetic or wav:<path>") String source,
+		@DefaultValue("1s") @DurationMin(millis = 1) @DurationMax(hours = 1) Duration window,
+		@Nullable @Positive Long count, @Nullable Path stateDir,
+		@DefaultValue("5s") @DurationMin(millis = 1) @DurationMax(days = 1) Duration ackTimeout,
+		@DefaultValue("42") long syntheticSeed) {
+
+	public PublisherProperties {
+		// not a @DefaultValue: those are converted, not resolved, so ${user.home} would stay literal
+		if (stateDir == null) {
+			stateDir = Path.of(System.getProperty("user.home"), ".decibel");
+		}
+	}
+
+}

@@ -1,0 +1,157 @@
+package io.decibel.publisher.publishing;
+
+import java.time.Clock;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import io.decibel.contract.Reading;
+import io.decibel.publisher.PublisherProperties;
+import io.decibel.publisher.sampling.NoiseLevel;
+import io.decibel.publisher.sampling.NoiseSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * The device's heartbeat, on a thread of its own: sample a window, take the next seq, make it a reading, keep it
+ * pending, publish it. Starts once everything else runs (the MQTT connection, the flows) and stops first.
+ */
+@Component
+class SamplingLoop implements SmartLifecycle {
+
+	private static final Logger LOG = LoggerFactory.getLogger(SamplingLoop.class);
+
+	private final NoiseSource source;
+
+	private final SequenceStore sequence;
+
+	private final PendingReadings pending;
+
+	private final ReadingPublisher publisher;
+
+	private final String deviceId;
+
+	private final long windowNanos;
+
+	private final @Nullable Long count;
+
+	private final Clock clock = Clock.systemUTC();
+
+	private volatile @Nullable Thread thread;
+
+	private volatile CountDownLatch stopSignal = new CountDownLatch(1);
+
+	SamplingLoop(NoiseSource source, SequenceStore sequence, PendingReadings pending, ReadingPublisher publisher,
+			PublisherProperties properties) {
+		this.source = source;
+		this.sequence = sequence;
+		this.pending = pending;
+		this.publisher = publisher;
+		this.deviceId = properties.deviceId();
+		this.windowNanos = properties.window().toNanos();
+		this.count = properties.count();
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.thread != null) {
+			return;
+		}
+		this.stopSignal = new CountDownLatch(1);
+		Thread thread = new Thread(this::run, "sampling");
+		this.thread = thread;
+		thread.start();
+	}
+
+	@Override
+	public synchronized void stop() {
+		Thread thread = this.thread;
+		if (thread == null) {
+			return;
+		}
+		// no interrupt: it would close the sequence file's channel mid-write; a live read ends with its window
+		this.stopSignal.countDown();
+		try {
+			thread.join(TimeUnit.NANOSECONDS.toMillis(this.windowNanos) + 5_000);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		this.thread = null;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.thread != null;
+	}
+
+	/** Last to start, first to stop: the flows it feeds are up for as long as it runs. */
+	@Override
+	public int getPhase() {
+		return Integer.MAX_VALUE;
+	}
+
+	private void run() {
+		long taken = 0;
+		long windowEnd = System.nanoTime() + this.windowNanos;
+		while (!stopping() && (this.count == null || taken < this.count)) {
+			try {
+				short[] samples = this.source.read();
+				if (!this.source.live()) {
+					if (!sleepUntil(windowEnd)) {
+						break;
+					}
+				}
+				// a late window (a slow disk, a long GC) starts the rhythm again instead of bursting to catch up
+				long now = System.nanoTime();
+				windowEnd = (now - windowEnd > this.windowNanos) ? now + this.windowNanos : windowEnd + this.windowNanos;
+				publish(NoiseLevel.of(samples));
+				taken++;
+			}
+			catch (RuntimeException ex) {
+				LOG.warn("Sampling failed, trying again next window: {}", ex.getMessage());
+				if (!sleepUntil(System.nanoTime() + this.windowNanos)) {
+					break;
+				}
+			}
+		}
+		if (this.count != null && taken == this.count) {
+			LOG.info("Sampling stopped after {} readings", taken);
+		}
+	}
+
+	private void publish(NoiseLevel level) {
+		long seq = this.sequence.next();
+		Reading reading = new Reading(this.deviceId, seq, this.clock.instant(),
+				TimeUnit.NANOSECONDS.toMillis(this.windowNanos), level.rms(), level.dbfs(), level.peak(),
+				this.source.name());
+		this.pending.add(reading, System.nanoTime());
+		String dbfs = String.format(Locale.ROOT, "%.1f", level.dbfs());
+		if (this.publisher.send(reading)) {
+			LOG.info("Published seq={} level={} dBFS", seq, dbfs);
+		}
+		else {
+			LOG.warn("Kept seq={} level={} dBFS for re-sending: the broker is not reachable", seq, dbfs);
+		}
+	}
+
+	private boolean stopping() {
+		return this.stopSignal.getCount() == 0;
+	}
+
+	/** @return false when stopped while waiting */
+	private boolean sleepUntil(long nanoTime) {
+		try {
+			return !this.stopSignal.await(nanoTime - System.nanoTime(), TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+}
