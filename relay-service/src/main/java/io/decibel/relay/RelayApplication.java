@@ -1,0 +1,19 @@
+package io.decibel.relay;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * The relay: receives every reading on a shared subscription, validates it, stores it in MySQL and answers the
+ * device with an ACK after the commit.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class RelayApplication {
+
+	public static void main(String[] args) {
+		SpringApplication.run(RelayApplication.class, args);
+	}
+
+}

@@ -1,0 +1,233 @@
+package io.decibel.relay;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.BlockingQueue;
+
+import io.decibel.contract.Reading;
+import io.decibel.contract.TelemetryCodec;
+import io.decibel.contract.Topics;
+import io.decibel.relay.MqttTestClient.Received;
+import io.decibel.relay.storage.ReadingKey;
+import io.decibel.relay.storage.StoredReading;
+import io.decibel.relay.storage.StoredReadingRepository;
+import io.decibel.stack.TestInfrastructure;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class RelayTests {
+
+	static final String ROOT = TestInfrastructure.uniqueName("relay");
+
+	static final Topics TOPICS = new Topics(ROOT);
+
+	final TelemetryCodec codec = new TelemetryCodec();
+
+	final JsonMapper json = JsonMapper.builder().build();
+
+	@Autowired
+	StoredReadingRepository repository;
+
+	@LocalServerPort
+	int port;
+
+	MqttTestClient device;
+
+	@DynamicPropertySource
+	static void infrastructure(DynamicPropertyRegistry registry) {
+		registry.add("decibel.mqtt.url", TestInfrastructure::mqttUrl);
+		registry.add("decibel.mqtt.topic-root", () -> ROOT);
+		registry.add("decibel.mqtt.client-id", () -> TestInfrastructure.uniqueName("relay"));
+		registry.add("spring.datasource.url", () -> TestInfrastructure.jdbcUrl(TestInfrastructure.uniqueName("relay")));
+		registry.add("spring.datasource.username", TestInfrastructure::dbUsername);
+		registry.add("spring.datasource.password", TestInfrastructure::dbPassword);
+	}
+
+	@BeforeEach
+	void connectDevice() throws Exception {
+		this.device = MqttTestClient.connect();
+		await().until(() -> health().path("components").path("mqtt").path("status").asString().equals("UP"));
+	}
+
+	@AfterEach
+	void disconnectDevice() throws Exception {
+		this.device.close();
+	}
+
+	@Test
+	void storesAReadingOnceAndAnswersItsResponseTopicWithTheCorrelationData() throws Exception {
+		// given
+		Reading reading = reading("kitchen", 7);
+		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("kitchen") + "/reply");
+
+		// when
+		publish(reading, TOPICS.acks("kitchen") + "/reply", "corr-7");
+
+		// then
+		Received ack = MqttTestClient.next(acks);
+		JsonNode body = this.json.readTree(ack.payload());
+		assertThat(body.path("status").asString()).isEqualTo("STORED");
+		assertThat(body.path("seq").asLong()).isEqualTo(7);
+		assertThat(ack.correlation()).isEqualTo("corr-7");
+		StoredReading stored = this.repository.findById(new ReadingKey("kitchen", 7)).orElseThrow();
+		assertThat(stored.getSampledAt()).isEqualTo(reading.sampledAt());
+		assertThat(stored.getReceivedAt()).isAfterOrEqualTo(reading.sampledAt());
+		assertThat(stored.getStoredAt()).isAfterOrEqualTo(stored.getReceivedAt());
+		assertThat(Instant.parse(body.path("storedAt").asString())).isEqualTo(stored.getStoredAt());
+		assertThat(stored.getDbfs()).isEqualTo(reading.dbfs());
+	}
+
+	@Test
+	void answersAReadingSentAgainWithDuplicateAndKeepsOneRow() throws Exception {
+		// given
+		Reading reading = reading("hall", 1);
+		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("hall"));
+		publish(reading, TOPICS.acks("hall"), "first");
+		assertThat(status(MqttTestClient.next(acks))).isEqualTo("STORED");
+
+		// when
+		publish(reading, TOPICS.acks("hall"), "again");
+
+		// then
+		Received again = MqttTestClient.next(acks);
+		assertThat(status(again)).isEqualTo("DUPLICATE");
+		assertThat(again.correlation()).isEqualTo("again");
+		assertThat(this.repository.findReadings("hall", null, null, org.springframework.data.domain.Pageable.unpaged())
+			.getTotalElements()).isEqualTo(1);
+	}
+
+	@Test
+	void answersOnTheDevicesAckTopicWhenTheReadingNamesNoResponseTopic() throws Exception {
+		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("garden"));
+
+		publish(reading("garden", 3), null, null);
+
+		Received ack = MqttTestClient.next(acks);
+		assertThat(ack.topic()).isEqualTo(TOPICS.acks("garden"));
+		assertThat(status(ack)).isEqualTo("STORED");
+	}
+
+	@Test
+	void rejectsMalformedInputWithAReasonAndGoesOnStoring() throws Exception {
+		// given
+		BlockingQueue<Received> deadLetters = this.device.subscribe(TOPICS.deadLetter());
+		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("attic"));
+
+		// when: garbage, a reading with a wrong type, then a good reading
+		this.device.publish(TOPICS.readings("attic"), new byte[] { (byte) 0xff, 0, 1 }, TOPICS.acks("attic"), "g");
+		String wrongType = new String(this.codec.encode(reading("attic", 1)), StandardCharsets.UTF_8)
+			.replaceFirst("\"rms\":[0-9.]+", "\"rms\":\"loud\"");
+		this.device.publish(TOPICS.readings("attic"), wrongType.getBytes(StandardCharsets.UTF_8),
+				TOPICS.acks("attic"), "w");
+		publish(reading("attic", 2), TOPICS.acks("attic"), "ok");
+
+		// then
+		JsonNode garbage = this.json.readTree(MqttTestClient.next(deadLetters).payload());
+		assertThat(garbage.path("reason").asString()).startsWith("malformed JSON");
+		assertThat(garbage.path("topic").asString()).isEqualTo(TOPICS.readings("attic"));
+		assertThat(garbage.path("payloadBytes").asInt()).isEqualTo(3);
+		assertThat(this.json.readTree(MqttTestClient.next(deadLetters).payload()).path("reason").asString())
+			.contains("rms must be a number");
+		Received first = MqttTestClient.next(acks);
+		assertThat(status(first)).isEqualTo("REJECTED");
+		assertThat(this.json.readTree(first.payload()).path("reason").asString()).startsWith("malformed JSON");
+		Received second = MqttTestClient.next(acks);
+		assertThat(status(second)).isEqualTo("REJECTED");
+		assertThat(this.json.readTree(second.payload()).path("seq").asLong()).isEqualTo(1);
+		assertThat(status(MqttTestClient.next(acks))).isEqualTo("STORED");
+		assertThat(this.repository.existsById(new ReadingKey("attic", 1))).isFalse();
+		assertThat(this.repository.existsById(new ReadingKey("attic", 2))).isTrue();
+	}
+
+	@Test
+	void rejectsAReadingWhosePayloadNamesAnotherDeviceThanItsTopic() throws Exception {
+		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("porch"));
+
+		this.device.publish(TOPICS.readings("porch"), this.codec.encode(reading("cellar", 1)), TOPICS.acks("porch"),
+				"x");
+
+		Received ack = MqttTestClient.next(acks);
+		assertThat(status(ack)).isEqualTo("REJECTED");
+		assertThat(this.json.readTree(ack.payload()).path("reason").asString()).contains("porch").contains("cellar");
+		assertThat(this.repository.existsById(new ReadingKey("cellar", 1))).isFalse();
+	}
+
+	@Test
+	void listsStoredReadingsNewestFirstFilteredByDevice() throws Exception {
+		// given
+		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("office"));
+		for (int seq = 0; seq < 3; seq++) {
+			publish(reading("office", seq), TOPICS.acks("office"), null);
+			MqttTestClient.next(acks);
+		}
+
+		// when
+		JsonNode page = get("/api/readings?device=office&size=2");
+
+		// then
+		assertThat(page.path("totalElements").asLong()).isEqualTo(3);
+		assertThat(page.path("items")).hasSize(2);
+		assertThat(page.path("items").get(0).path("seq").asLong()).isEqualTo(2);
+		assertThat(page.path("items").get(1).path("seq").asLong()).isEqualTo(1);
+		assertThat(page.path("items").get(0).path("storedAt").asString()).isNotBlank();
+		assertThat(get("/api/readings?device=office&from=2999-01-01T00:00:00Z").path("totalElements").asLong())
+			.isZero();
+		assertThat(body("/")).contains("<table");
+	}
+
+	@Test
+	void reportsTheDatabaseAndTheBrokerInItsReadiness() throws Exception {
+		JsonNode readiness = get("/actuator/health/readiness");
+
+		assertThat(readiness.path("status").asString()).isEqualTo("UP");
+		assertThat(health().path("components").path("db").path("status").asString()).isEqualTo("UP");
+	}
+
+	private void publish(Reading reading, String responseTopic, String correlation) throws Exception {
+		this.device.publish(TOPICS.readings(reading.deviceId()), this.codec.encode(reading), responseTopic,
+				correlation);
+	}
+
+	private String status(Received ack) {
+		return this.json.readTree(ack.payload()).path("status").asString();
+	}
+
+	private JsonNode health() throws Exception {
+		return get("/actuator/health");
+	}
+
+	private JsonNode get(String path) throws Exception {
+		return this.json.readTree(body(path));
+	}
+
+	private String body(String path) throws Exception {
+		HttpResponse<String> response = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build(),
+					HttpResponse.BodyHandlers.ofString());
+		return response.body();
+	}
+
+	static Reading reading(String deviceId, long seq) {
+		return new Reading(deviceId, seq, Instant.now().truncatedTo(ChronoUnit.MILLIS), 1000, 1234.5,
+				20 * Math.log10(1234.5 / 32768), 4000, "synthetic");
+	}
+
+}
