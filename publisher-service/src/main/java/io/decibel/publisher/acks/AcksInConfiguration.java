@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.NestedExceptionUtils;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.integration.mqtt.inbound.Mqttv5PahoMessageDrivenChannelAdapter;
@@ -58,11 +57,20 @@ class AcksInConfiguration {
 				Object topic = (failure.getFailedMessage() != null)
 						? failure.getFailedMessage().getHeaders().get(MqttHeaders.RECEIVED_TOPIC) : null;
 				// an expected condition (a stray or broken payload): the reason, no stack trace
-				LOG.warn("Unreadable ACK on {}: {}", topic,
-						NestedExceptionUtils.getMostSpecificCause(failure).getMessage());
+				LOG.warn("Unreadable ACK on {}: {}", topic, reason(failure));
 				return null;
 			}, (e) -> e.id("reportUnreadableAcks"))
 			.get();
+	}
+
+	/** What went wrong in the ACK's own terms, past the messaging wrappers; first line only. */
+	private static String reason(Throwable failure) {
+		Throwable cause = failure;
+		while (cause instanceof MessagingException && cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		String message = (cause.getMessage() != null) ? cause.getMessage() : cause.getClass().getSimpleName();
+		return message.lines().findFirst().orElse(message);
 	}
 
 }

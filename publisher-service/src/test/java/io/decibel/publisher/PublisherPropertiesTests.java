@@ -1,0 +1,66 @@
+package io.decibel.publisher;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PublisherPropertiesTests {
+
+	private final ApplicationContextRunner context = new ApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+		.withUserConfiguration(Settings.class);
+
+	@Test
+	void defaultsDescribeAnEndlessDeviceOnASecondWindow() {
+		this.context.run((context) -> {
+			PublisherProperties properties = context.getBean(PublisherProperties.class);
+			assertThat(properties.deviceId()).isEqualTo("device-1");
+			assertThat(properties.source()).isEqualTo("auto");
+			assertThat(properties.window()).isEqualTo(Duration.ofSeconds(1));
+			assertThat(properties.count()).isNull();
+			assertThat(properties.stateDir()).isEqualTo(Path.of(System.getProperty("user.home"), ".decibel"));
+			assertThat(properties.ackTimeout()).isEqualTo(Duration.ofSeconds(5));
+			assertThat(properties.syntheticSeed()).isEqualTo(42);
+		});
+	}
+
+	@Test
+	void deviceIdOutsideTheContractFailsStartup() {
+		this.context.withPropertyValues("decibel.publisher.device-id=kitchen/1")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("deviceId"));
+	}
+
+	@Test
+	void unknownSourceFailsStartup() {
+		this.context.withPropertyValues("decibel.publisher.source=radio")
+			.run((context) -> assertThat(context).hasFailed());
+	}
+
+	@Test
+	void wavSourceNamesItsFile() {
+		this.context.withPropertyValues("decibel.publisher.source=wav:/tmp/room.wav", "decibel.publisher.count=10")
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				assertThat(context.getBean(PublisherProperties.class).count()).isEqualTo(10);
+			});
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(PublisherProperties.class)
+	static class Settings {
+
+	}
+
+}
