@@ -108,7 +108,7 @@ class SamplingLoop implements SmartLifecycle {
 				}
 				// a late window (a slow disk, a long GC) starts the rhythm again instead of bursting to catch up
 				long now = System.nanoTime();
-				windowEnd = (now - windowEnd > this.windowNanos) ? now + this.windowNanos : windowEnd + this.windowNanos;
+				windowEnd = ((now - windowEnd > this.windowNanos) ? now : windowEnd) + this.windowNanos;
 				publish(NoiseLevel.of(samples));
 				taken++;
 			}

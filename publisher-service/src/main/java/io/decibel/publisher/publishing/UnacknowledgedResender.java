@@ -52,10 +52,16 @@ class UnacknowledgedResender implements SmartLifecycle {
 		}
 		long now = System.nanoTime();
 		for (Reading reading : this.pending.due(now)) {
+			boolean neverSent = this.pending.sends(reading.seq()) == 0;
 			if (!this.publisher.send(reading)) {
 				return;
 			}
-			LOG.info("Re-sent seq={} (send {}): no ACK yet", reading.seq(), this.pending.sends(reading.seq()));
+			if (neverSent) {
+				LOG.info("Sent seq={}, kept while the broker was not reachable", reading.seq());
+			}
+			else {
+				LOG.info("Re-sent seq={} (send {}): no ACK yet", reading.seq(), this.pending.sends(reading.seq()));
+			}
 		}
 	}
 
