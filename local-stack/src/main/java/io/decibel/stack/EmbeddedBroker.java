@@ -21,16 +21,29 @@ public final class EmbeddedBroker implements AutoCloseable {
 
 	private final Path home;
 
+	private final boolean persistent;
+
 	private EmbeddedHiveMQ hivemq;
 
-	private EmbeddedBroker(int port, Path home) {
+	private EmbeddedBroker(int port, Path home, boolean persistent) {
 		this.port = port;
 		this.home = home;
+		this.persistent = persistent;
 	}
 
-	/** Starts a broker on the given port that keeps its data under {@code home}. */
+	/**
+	 * Starts a broker on the given port that keeps sessions and queued messages on disk under {@code home}, so that
+	 * they outlive a restart. HiveMQ's file persistence takes about 1 GB there.
+	 */
 	public static EmbeddedBroker start(int port, Path home) {
-		EmbeddedBroker broker = new EmbeddedBroker(port, home);
+		EmbeddedBroker broker = new EmbeddedBroker(port, home, true);
+		broker.start();
+		return broker;
+	}
+
+	/** Starts a broker that keeps sessions and queued messages in memory only: light, and gone when it stops. */
+	public static EmbeddedBroker startInMemory(int port, Path home) {
+		EmbeddedBroker broker = new EmbeddedBroker(port, home, false);
 		broker.start();
 		return broker;
 	}
@@ -41,7 +54,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 			// HiveMQ refuses to start without these folders
 			Path data = Files.createDirectories(this.home.resolve("data"));
 			Path extensions = Files.createDirectories(this.home.resolve("extensions"));
-			Files.writeString(conf.resolve("config.xml"), config(this.port));
+			Files.writeString(conf.resolve("config.xml"), config(this.port, this.persistent));
 			this.hivemq = EmbeddedHiveMQ.builder()
 				.withConfigurationFolder(conf)
 				.withDataFolder(data)
@@ -94,7 +107,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 		stop();
 	}
 
-	private static String config(int port) {
+	private static String config(int port, boolean persistent) {
 		return """
 				<?xml version="1.0"?>
 				<hivemq>
@@ -112,11 +125,14 @@ public final class EmbeddedBroker implements AutoCloseable {
 				            <max-queue-size>1000000</max-queue-size>
 				        </queued-messages>
 				    </mqtt>
+				    <persistence>
+				        <mode>%s</mode>
+				    </persistence>
 				    <anonymous-usage-statistics>
 				        <enabled>false</enabled>
 				    </anonymous-usage-statistics>
 				</hivemq>
-				""".formatted(port);
+				""".formatted(port, persistent ? "file" : "in-memory");
 	}
 
 }

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * The broker and database that tests run against, one of each per test JVM: the machine's own services when the
@@ -46,7 +48,7 @@ public final class TestInfrastructure {
 	public static synchronized EmbeddedBroker embeddedBroker() {
 		if (broker == null) {
 			// in-process: it ends with the JVM; stopping it in a shutdown hook would race the tests' own clients
-			broker = EmbeddedBroker.start(FreePorts.any(), tempDir("hivemq"));
+			broker = EmbeddedBroker.startInMemory(FreePorts.any(), tempDir("hivemq"));
 		}
 		return broker;
 	}
@@ -87,10 +89,21 @@ public final class TestInfrastructure {
 
 	private static Path tempDir(String name) {
 		try {
-			return Files.createTempDirectory("decibel-" + name + "-");
+			Path dir = Files.createTempDirectory("decibel-" + name + "-");
+			Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir), "delete-" + dir.getFileName()));
+			return dir;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
+		}
+	}
+
+	private static void deleteQuietly(Path dir) {
+		try (Stream<Path> paths = Files.walk(dir)) {
+			paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+		}
+		catch (IOException | UncheckedIOException ex) {
+			// a temp dir left behind is not worth failing a test run for
 		}
 	}
 

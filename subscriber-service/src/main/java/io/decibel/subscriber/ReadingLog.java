@@ -10,8 +10,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.context.event.EventListener;
-import org.springframework.integration.mqtt.event.MqttSubscribedEvent;
 import org.springframework.integration.mqtt.support.MqttHeaders;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessagingException;
@@ -34,11 +32,6 @@ class ReadingLog {
 		this.shown = counter(meterRegistry, "shown");
 		this.unreadable = counter(meterRegistry, "unreadable");
 		this.failed = counter(meterRegistry, "failed");
-	}
-
-	@EventListener
-	void subscribed(MqttSubscribedEvent event) {
-		LOG.info("{}", event.getMessage());
 	}
 
 	void show(DecodedReading decoded, @Nullable String topic) {

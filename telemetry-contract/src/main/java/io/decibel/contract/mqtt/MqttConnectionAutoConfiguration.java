@@ -6,7 +6,6 @@ import io.decibel.contract.Topics;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -30,6 +29,8 @@ public class MqttConnectionAutoConfiguration {
 				mqtt.resolveClientId(applicationName));
 		// Paho's default persistence writes files into the working directory
 		clientManager.setPersistence(new MemoryPersistence());
+		// the broker closes the connection on DISCONNECT; waiting 5 s (the default) for more only slows shutdown
+		clientManager.setDisconnectCompletionTimeout(1000);
 		return clientManager;
 	}
 
@@ -46,10 +47,14 @@ public class MqttConnectionAutoConfiguration {
 	}
 
 	@Bean
-	@ConditionalOnClass(HealthIndicator.class)
 	@ConditionalOnMissingBean(name = "mqttHealthIndicator")
 	HealthIndicator mqttHealthIndicator(Mqttv5ClientManager mqttClientManager) {
 		return new MqttHealthIndicator(mqttClientManager);
+	}
+
+	@Bean
+	MqttConnectionLog mqttConnectionLog() {
+		return new MqttConnectionLog();
 	}
 
 }
