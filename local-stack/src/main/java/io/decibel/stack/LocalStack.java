@@ -204,27 +204,36 @@ public final class LocalStack {
 	}
 
 	/**
-	 * Waits until the service's readiness group is UP; for a service that exposes no readiness probe, until it
-	 * logs that it started.
+	 * Waits until the service has logged that it started, then until its readiness group is UP (a service without a
+	 * readiness probe is ready once started). The log line comes first: it proves that whatever answers on the port
+	 * is this service, not another process that took the port in the meantime.
 	 */
 	private void awaitReady(ServiceProcess service, int port) {
+		long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+		try {
+			service.awaitLine(STARTED, READY_TIMEOUT);
+		}
+		catch (IllegalStateException ex) {
+			throw new IllegalStateException(service.name() + " did not start: " + firstLine(ex.getMessage()), ex);
+		}
 		HttpRequest readiness = HttpRequest
 			.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health/readiness"))
 			.timeout(Duration.ofSeconds(5))
 			.build();
-		long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
 		while (System.nanoTime() < deadline) {
 			if (!service.isAlive()) {
 				throw new IllegalStateException(service.name() + " ended before it was ready");
 			}
 			try {
 				HttpResponse<String> response = this.http.send(readiness, HttpResponse.BodyHandlers.ofString());
-				if (isUp(response) || (response.statusCode() == 404 && service.countLines(STARTED) > 0)) {
+				// 503 while the group is DOWN or OUT_OF_SERVICE
+				if ((response.statusCode() == 200 && response.body().contains("\"status\":\"UP\""))
+						|| response.statusCode() == 404) {
 					return;
 				}
 			}
 			catch (IOException ex) {
-				// not listening yet
+				// not answering yet
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -235,9 +244,9 @@ public final class LocalStack {
 		throw new IllegalStateException(service.name() + " not ready within " + READY_TIMEOUT);
 	}
 
-	private static boolean isUp(HttpResponse<String> response) {
-		// the body leads with the group's own status, before the details of its members
-		return response.statusCode() == 200 && response.body().replace(" ", "").startsWith("{\"status\":\"UP\"");
+	private static String firstLine(String message) {
+		int end = message.indexOf(System.lineSeparator());
+		return (end < 0) ? message : message.substring(0, end);
 	}
 
 	/** A port not taken on this machine nor already given to another part of the stack. */

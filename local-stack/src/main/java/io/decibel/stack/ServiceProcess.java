@@ -33,6 +33,15 @@ public final class ServiceProcess implements AutoCloseable {
 
 	private static final List<ServiceProcess> RUNNING = new CopyOnWriteArrayList<>();
 
+	/**
+	 * Ctrl-C in a terminal signals the whole foreground process group, children included: they would all stop at
+	 * once, in no order, while their owner stops them one by one. So the child starts with SIGINT ignored (the shell
+	 * execs java, so the pid stays java's; the JVM keeps a signal ignored that it inherits ignored). SIGTERM and
+	 * SIGKILL, from {@link #stop()} and {@link #kill()}, still reach it.
+	 */
+	private static final List<String> IGNORING_CTRL_C = Files.isExecutable(Path.of("/bin/sh"))
+			? List.of("/bin/sh", "-c", "trap '' INT; exec \"$0\" \"$@\"") : List.of();
+
 	static {
 		Runtime.getRuntime().addShutdownHook(new Thread(ServiceProcess::stopAllRunning, "service-process-stop"));
 	}
@@ -66,7 +75,7 @@ public final class ServiceProcess implements AutoCloseable {
 		if (!Files.isRegularFile(jar)) {
 			throw new IllegalArgumentException("Jar of " + name + " not found: " + jar.toAbsolutePath());
 		}
-		List<String> command = new ArrayList<>();
+		List<String> command = new ArrayList<>(IGNORING_CTRL_C);
 		command.add(javaBinary());
 		command.add("-jar");
 		command.add(jar.toAbsolutePath().toString());

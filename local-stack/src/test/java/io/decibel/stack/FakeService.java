@@ -8,7 +8,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * Stands in for a service jar in {@link LocalStackTests}: prints the configuration it was given, answers the
- * readiness probe on {@code SERVER_PORT}, and, as a publisher given a count, ends with that count as exit code.
+ * readiness probe on {@code SERVER_PORT}, says it started as a Spring Boot application would, and, as a publisher
+ * given a count, ends with that count as exit code.
  */
 public class FakeService {
 
@@ -29,6 +30,7 @@ public class FakeService {
 			exchange.close();
 		});
 		server.start();
+		System.out.println("Started FakeService in 0.1 seconds");
 		String count = System.getenv("DECIBEL_PUBLISHER_COUNT");
 		if (count != null) {
 			System.out.println("published " + count);

@@ -67,7 +67,7 @@ class LocalStackTests {
 
 		// when / then
 		assertThatIllegalStateException().isThrownBy(stack::run)
-			.withMessageContaining("relay-service ended before it was ready");
+			.withMessageContaining("relay-service did not start: relay-service ended (exit code 1)");
 		stack.stop();
 		assertThat(stack.services()).extracting(ServiceProcess::name).containsExactly("relay-service");
 	}

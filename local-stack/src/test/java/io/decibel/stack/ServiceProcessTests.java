@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -91,6 +93,21 @@ class ServiceProcessTests {
 		assertThat(echo.isAlive()).isFalse();
 		assertThat(echo.lines()).doesNotContain("stopping");
 		assertThat(echo.awaitExit(Duration.ZERO)).isEqualTo(137);
+	}
+
+	@Test
+	@EnabledOnOs(OS.LINUX)
+	void leavesCtrlCToItsOwner() {
+		// given
+		try (ServiceProcess echo = ServiceProcess.start("echo", jar, Map.of(), List.of("wait"))) {
+
+			// when
+			String ignored = echo.awaitLine(Pattern.compile("^SigIgn:"), TIMEOUT);
+
+			// then SIGINT (2, bit 1) is ignored: the terminal's Ctrl-C does not stop it behind its owner's back
+			long mask = Long.parseLong(ignored.substring("SigIgn:".length()).trim(), 16);
+			assertThat(mask & (1L << 1)).isNotZero();
+		}
 	}
 
 	@Test
