@@ -109,6 +109,7 @@ public final class LocalStack {
 		say("Database " + jdbcUrl + " up");
 
 		int relayPort = port(8080);
+		int publisherPort = port(8081);
 		Map<String, String> relayEnv = new LinkedHashMap<>();
 		relayEnv.put("DECIBEL_MQTT_URL", broker.url());
 		relayEnv.put("SPRING_DATASOURCE_URL", jdbcUrl);
@@ -128,7 +129,7 @@ public final class LocalStack {
 
 		Map<String, String> publisherEnv = new LinkedHashMap<>();
 		publisherEnv.put("DECIBEL_MQTT_URL", broker.url());
-		publisherEnv.put("SERVER_PORT", String.valueOf(port(8081)));
+		publisherEnv.put("SERVER_PORT", String.valueOf(publisherPort));
 		if (this.options.count() != null) {
 			publisherEnv.put("DECIBEL_PUBLISHER_COUNT", String.valueOf(this.options.count()));
 		}
