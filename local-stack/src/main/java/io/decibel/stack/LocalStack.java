@@ -101,7 +101,9 @@ public final class LocalStack {
 		Path publisherJar = ServiceProcess.jar(this.home, "publisher-service");
 		Path data = starting(() -> this.data = tempDirectory());
 
-		EmbeddedBroker broker = starting(() -> this.broker = EmbeddedBroker.start(port(1883), data.resolve("hivemq")));
+		// in memory: this broker lives exactly as long as the stack, so file persistence (about 1 GB) buys nothing
+		EmbeddedBroker broker = starting(
+				() -> this.broker = EmbeddedBroker.startInMemory(port(1883), data.resolve("hivemq")));
 		say("Broker " + broker.url() + " up");
 		EmbeddedDatabase database = starting(
 				() -> this.database = EmbeddedDatabase.start(port(3306), data.resolve("mariadb")));
