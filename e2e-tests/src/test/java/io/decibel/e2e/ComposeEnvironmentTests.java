@@ -1,0 +1,356 @@
+package io.decibel.e2e;
+
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+
+import com.jayway.jsonpath.JsonPath;
+import io.decibel.stack.FreePorts;
+import io.decibel.stack.ServiceProcess;
+import io.decibel.stack.TestInfrastructure;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * {@code docker-compose.yml}, proved without a Docker engine: the built service jars run with the environments the
+ * compose file gives their containers, exactly as written (with the values of {@code .env.example}), on this
+ * machine's broker and database, and the scenario holds with three subscriber replicas. What differs from a container
+ * is in {@link #asOnThisMachine} and {@link #relayAsOnThisMachine}, one commented exception each. A variable renamed on either
+ * side (in the compose file, or in a service's configuration) leaves a service on its default, and one of the
+ * assertions below notices.
+ */
+class ComposeEnvironmentTests {
+
+	static final int READINGS = 10;
+
+	static final int SUBSCRIBERS = 3;
+
+	static final Duration STARTUP = Duration.ofSeconds(90);
+
+	static final Pattern SUBSCRIBED = Pattern.compile("Connected and subscribed to");
+
+	final List<ServiceProcess> processes = new ArrayList<>();
+
+	final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+	final String topicRoot = TestInfrastructure.uniqueName("compose");
+
+	final String database = TestInfrastructure.uniqueName("compose");
+
+	@TempDir
+	Path publisherState;
+
+	ComposeFile compose;
+
+	String brokerAddress;
+
+	String databaseAddress;
+
+	String databaseUserToDrop;
+
+	@BeforeEach
+	void readComposeFileAndFindLocalServices() throws Exception {
+		this.compose = ComposeFile.load(projectHome());
+		this.brokerAddress = URI.create(TestInfrastructure.mqttUrl()).getAuthority();
+		this.databaseAddress = URI.create(TestInfrastructure.jdbcUrl(this.database).substring("jdbc:".length()))
+			.getAuthority();
+		// the services inherit this JVM's environment: none of it may configure them besides the compose file
+		assertThat(System.getenv().keySet())
+			.filteredOn((name) -> name.matches("(DECIBEL|SPRING|SERVER|MANAGEMENT|LOGGING)_.*")
+					&& !name.startsWith("DECIBEL_TEST_"))
+			.as("variables of the test's environment that would reach the services")
+			.isEmpty();
+	}
+
+	@AfterEach
+	void stopServicesAndDropDatabase() throws SQLException {
+		for (int i = this.processes.size() - 1; i >= 0; i--) {
+			this.processes.get(i).stop();
+		}
+		try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
+			statement.execute("drop database if exists `" + this.database + "`");
+			if (this.databaseUserToDrop != null) {
+				statement.execute("drop user if exists '" + this.databaseUserToDrop + "'@'%'");
+			}
+		}
+	}
+
+	@Test
+	void servicesWithTheComposeEnvironmentsShowStoreAndAcknowledgeEveryReading() throws Exception {
+		// given: the database and the account that the mysql image makes from its environment
+		Map<String, String> mysql = this.compose.environment("mysql");
+		createDatabaseAsTheMysqlImageDoes(mysql.get("MYSQL_USER"), mysql.get("MYSQL_PASSWORD"));
+		// the relay, and three subscriber replicas with one and the same environment
+		Map<String, String> relayEnvironment = relayAsOnThisMachine(mysql.get("MYSQL_DATABASE"));
+		ServiceProcess relay = start("relay-service", "relay-service", relayEnvironment);
+		List<ServiceProcess> subscribers = new ArrayList<>();
+		List<Map<String, String>> subscriberEnvironments = new ArrayList<>();
+		for (int i = 1; i <= SUBSCRIBERS; i++) {
+			Map<String, String> environment = asOnThisMachine("subscriber-service");
+			subscriberEnvironments.add(environment);
+			subscribers.add(start("subscriber-service", "subscriber-service-" + i, environment));
+		}
+		relay.awaitLine(Pattern.compile("Started RelayApplication"), STARTUP);
+		relay.awaitLine(SUBSCRIBED, STARTUP);
+		for (ServiceProcess subscriber : subscribers) {
+			subscriber.awaitLine(SUBSCRIBED, STARTUP);
+		}
+
+		// when: the device starts, with its compose environment
+		Map<String, String> publisherEnvironment = asOnThisMachine("publisher-service");
+		// a path in the container, where compose mounts the named volume that keeps the seq counter: a folder here
+		String stateDir = replace(publisherEnvironment, "DECIBEL_PUBLISHER_STATE_DIR", this.publisherState.toString());
+		assertThat(this.compose.service("publisher-service").get("volumes").toString()).contains(":" + stateDir);
+		// compose runs the device until it is stopped: a counted run here, so that it ends and counts its ACKs
+		add(publisherEnvironment, "DECIBEL_PUBLISHER_COUNT", String.valueOf(READINGS));
+		ServiceProcess publisher = start("publisher-service", "publisher-service", publisherEnvironment);
+		publisher.awaitLine(SUBSCRIBED, STARTUP);
+		assertHealthCheckPasses("publisher-service", publisherEnvironment);
+
+		// then: the device ends by itself, every reading acknowledged as STORED, matched by seq
+		assertThat(publisher.awaitExit(STARTUP)).isZero();
+		Set<Long> expected = LongStream.range(0, READINGS).boxed().collect(Collectors.toCollection(TreeSet::new));
+		assertThat(seqs(publisher, Pattern.compile("ACK seq=(\\d+) status=STORED rtt="))).isEqualTo(expected);
+		assertThat(publisher.countLines(Pattern.compile("All " + READINGS + " readings acknowledged"))).isOne();
+		// with the source, the device id and the state folder the compose file names
+		String source = publisherEnvironment.get("DECIBEL_PUBLISHER_SOURCE");
+		assertThat(publisher.countLines(Pattern.compile(Pattern.quote("Noise source: " + source + " (configured"))))
+			.isOne();
+		String deviceId = publisherEnvironment.get("DECIBEL_PUBLISHER_DEVICE_ID");
+		assertThat(this.publisherState.resolve(deviceId + ".seq")).isRegularFile();
+		// each subscriber replica showed each reading of that device
+		Pattern shown = Pattern
+			.compile("Reading device=" + Pattern.quote(deviceId) + " seq=(\\d+) level=-?\\d+\\.\\d dBFS sampled=");
+		for (ServiceProcess subscriber : subscribers) {
+			assertThat(seqs(subscriber, shown)).as(subscriber.name()).isEqualTo(expected);
+		}
+		// the relay stored each once, logged in with the account the mysql service made
+		assertThat(storedSeqs(deviceId)).isEqualTo(expected);
+		assertThat(sessionUsersOfTheDatabase()).containsOnly(mysql.get("MYSQL_USER"));
+		// and the health checks of the compose file pass on the services still running
+		assertHealthCheckPasses("relay-service", relayEnvironment);
+		for (Map<String, String> environment : subscriberEnvironments) {
+			assertHealthCheckPasses("subscriber-service", environment);
+		}
+		assertThat(relay.isAlive()).isTrue();
+		assertThat(subscribers).allMatch(ServiceProcess::isAlive);
+	}
+
+	@Test
+	void composeUsesTheValuesOfEnvExampleWhenThereIsNoEnvFile() {
+		// given: the ${VAR:-default} of docker-compose.yml, and .env.example
+		// then: the same variables with the same values, so a clone without .env runs as documented
+		assertThat(this.compose.inlineDefaults()).isEqualTo(this.compose.exampleVariables());
+	}
+
+	@Test
+	void servicesStartInTheOrderOfTheirHealthChecksAndSubscribersScale() {
+		// given: the services of docker-compose.yml, each service module built into the image of its name
+		for (String service : List.of("relay-service", "subscriber-service", "publisher-service")) {
+			Map<String, Object> build = ComposeFile.map(this.compose.service(service).get("build"), service);
+			assertThat(ComposeFile.map(build.get("args"), service)).containsEntry("MODULE", service);
+		}
+		// then: each starts once what it needs is healthy
+		assertThat(dependencies("relay-service")).containsOnlyKeys("mysql", "emqx")
+			.allSatisfy((name, condition) -> assertThat(condition).isEqualTo("service_healthy"));
+		assertThat(dependencies("subscriber-service")).containsExactlyEntriesOf(Map.of("emqx", "service_healthy"));
+		assertThat(dependencies("publisher-service"))
+			.containsExactlyEntriesOf(Map.of("relay-service", "service_healthy"));
+		assertThat(this.compose.serviceNames()).allSatisfy(
+				(service) -> assertThat(this.compose.service(service)).as(service).containsKey("healthcheck"));
+		assertThat(this.compose.healthCheckUrl("relay-service").getPath()).isEqualTo("/actuator/health/readiness");
+		// the schema is the relay's Flyway migration, not an init script of the image
+		assertThat(String.valueOf(this.compose.service("mysql").get("volumes")))
+			.doesNotContain("docker-entrypoint-initdb.d");
+		// two subscribers by default, and as many as --scale asks for: no host port, no container name, no client id
+		Map<String, Object> subscriber = this.compose.service("subscriber-service");
+		assertThat(ComposeFile.map(subscriber.get("deploy"), "deploy")).containsEntry("replicas", 2);
+		assertThat(subscriber).doesNotContainKeys("ports", "container_name", "scale");
+		assertThat(this.compose.environment("subscriber-service")).doesNotContainKey("DECIBEL_MQTT_CLIENT_ID");
+	}
+
+	/**
+	 * A service's compose environment, as written, for a process on this machine; the exceptions, commented, are what
+	 * a process outside a container, next to other tests, needs.
+	 */
+	private Map<String, String> asOnThisMachine(String service) {
+		Map<String, String> environment = new LinkedHashMap<>();
+		this.compose.environment(service)
+			.forEach((name, value) -> environment.put(name, value
+				// the compose host names: this machine's broker and database
+				.replace("//emqx:1883", "//" + this.brokerAddress)
+				.replace("//mysql:3306", "//" + this.databaseAddress)));
+		assertThat(environment.values()).as("values naming a compose host that is not mapped")
+			.noneMatch((value) -> this.compose.serviceNames().stream().anyMatch((host) -> value.contains("//" + host)));
+		// processes share this machine's ports, where each container has its own: a free port each (the health check
+		// still has to name the port the compose file gives the service, see assertHealthCheckPasses)
+		replace(environment, "SERVER_PORT", String.valueOf(FreePorts.any()));
+		// the broker may be shared with other tests: a topic root of this test's own (compose keeps the default)
+		add(environment, "DECIBEL_MQTT_TOPIC_ROOT", this.topicRoot);
+		// what Docker gives every container: a host name of its own (the relay's client id is made from it)
+		add(environment, "HOSTNAME", UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+		return environment;
+	}
+
+	private Map<String, String> relayAsOnThisMachine(String composeDatabase) {
+		Map<String, String> environment = asOnThisMachine("relay-service");
+		String written = environment.get("SPRING_DATASOURCE_URL");
+		assertThat(written).as("the relay's database is the one the mysql service makes")
+			.isEqualTo("jdbc:mysql://" + this.databaseAddress + "/" + composeDatabase);
+		// MySQL's driver (Connector/J 9) cannot talk to MariaDB: the local server's own driver, which the relay also
+		// has; and a database of this test's own on a server that other tests share
+		String local = TestInfrastructure.jdbcUrl(this.database);
+		replace(environment, "SPRING_DATASOURCE_URL",
+				local.substring(0, local.indexOf("//")) + "//" + this.databaseAddress + "/" + this.database);
+		return environment;
+	}
+
+	private ServiceProcess start(String service, String name, Map<String, String> environment) {
+		ServiceProcess process = ServiceProcess.start(name, ServiceProcess.jar(projectHome(), service), environment,
+				List.of());
+		this.processes.add(process);
+		return process;
+	}
+
+	/** The URL of the service's compose health check, asked on this process's port: 200 (what curl -f checks), UP. */
+	private void assertHealthCheckPasses(String service, Map<String, String> environment) {
+		URI written = this.compose.healthCheckUrl(service);
+		assertThat(written.getHost()).isEqualTo("localhost");
+		assertThat(String.valueOf(written.getPort())).as(service + ": the health check's port is the service's")
+			.isEqualTo(this.compose.environment(service).get("SERVER_PORT"));
+		URI local = URI.create("http://127.0.0.1:" + environment.get("SERVER_PORT") + written.getRawPath());
+		// the port opens a moment after the subscription is in place
+		await().atMost(STARTUP).ignoreExceptionsInstanceOf(ConnectException.class).untilAsserted(() -> {
+			HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(local).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(response.statusCode()).as(local + " " + response.body()).isEqualTo(200);
+			assertThat(JsonPath.<String>read(response.body(), "$.status")).isEqualTo("UP");
+		});
+	}
+
+	/**
+	 * What the mysql image does on its first start: the database, and an account that may do anything in it. A server
+	 * without grant checks (the embedded one) refuses accounts, and takes any user name and password.
+	 */
+	private void createDatabaseAsTheMysqlImageDoes(String user, String password) throws SQLException {
+		try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
+			try (PreparedStatement create = connection
+				.prepareStatement("create user if not exists ?@'%' identified by ?")) {
+				create.setString(1, user);
+				create.setString(2, password);
+				create.executeUpdate();
+				if (create.getWarnings() == null) {
+					// not there before: this test's to drop
+					this.databaseUserToDrop = user;
+				}
+			}
+			catch (SQLException ex) {
+				if (ex.getErrorCode() != 1290) {
+					throw ex;
+				}
+				return;
+			}
+			statement.execute("grant all on `" + this.database + "`.* to '" + user + "'@'%'");
+		}
+	}
+
+	private Set<Long> storedSeqs(String deviceId) throws SQLException {
+		try (Connection connection = adminConnection();
+				PreparedStatement query = connection.prepareStatement("select seq from readings where device_id = ?"
+						+ " and received_at >= sampled_at and stored_at >= received_at")) {
+			query.setString(1, deviceId);
+			ResultSet rows = query.executeQuery();
+			List<Long> seqs = new ArrayList<>();
+			while (rows.next()) {
+				seqs.add(rows.getLong(1));
+			}
+			assertThat(seqs).as("one row per reading").doesNotHaveDuplicates();
+			return new TreeSet<>(seqs);
+		}
+	}
+
+	private Set<String> sessionUsersOfTheDatabase() throws SQLException {
+		try (Connection connection = adminConnection(); PreparedStatement query = connection
+			.prepareStatement("select distinct user from information_schema.processlist"
+					+ " where db = ? and id <> connection_id()")) {
+			query.setString(1, this.database);
+			ResultSet rows = query.executeQuery();
+			Set<String> users = new HashSet<>();
+			while (rows.next()) {
+				users.add(rows.getString(1));
+			}
+			return users;
+		}
+	}
+
+	private Map<String, String> dependencies(String service) {
+		Map<String, String> conditions = new LinkedHashMap<>();
+		ComposeFile.map(this.compose.service(service).get("depends_on"), service + ".depends_on")
+			.forEach((name, options) -> conditions.put(name,
+					String.valueOf(ComposeFile.map(options, name).get("condition"))));
+		return conditions;
+	}
+
+	private Connection adminConnection() throws SQLException {
+		return DriverManager.getConnection(TestInfrastructure.jdbcUrl(this.database), TestInfrastructure.dbUsername(),
+				TestInfrastructure.dbPassword());
+	}
+
+	/** Replaces a variable the compose file sets; returns the value written there. */
+	private static String replace(Map<String, String> environment, String name, String value) {
+		assertThat(environment).as("the compose environment").containsKey(name);
+		return environment.put(name, value);
+	}
+
+	/** Adds a variable the compose file does not set. */
+	private static void add(Map<String, String> environment, String name, String value) {
+		assertThat(environment).as("the compose environment").doesNotContainKey(name);
+		environment.put(name, value);
+	}
+
+	private static Set<Long> seqs(ServiceProcess process, Pattern pattern) {
+		Set<Long> seqs = new TreeSet<>();
+		for (String line : process.lines()) {
+			Matcher matcher = pattern.matcher(line);
+			if (matcher.find()) {
+				seqs.add(Long.parseLong(matcher.group(1)));
+			}
+		}
+		return seqs;
+	}
+
+	// the tests run in e2e-tests/, the compose file and the jars are in the project's home
+	private static Path projectHome() {
+		Path here = Path.of("").toAbsolutePath();
+		return Files.exists(here.resolve("docker-compose.yml")) ? here : here.getParent();
+	}
+
+}
