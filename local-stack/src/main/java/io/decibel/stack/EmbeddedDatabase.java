@@ -49,7 +49,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
 		}
 	}
 
+	/** Starts the server, unless it runs already. */
 	public synchronized void start() {
+		if (this.running) {
+			return;
+		}
 		try {
 			this.db.start();
 			this.running = true;

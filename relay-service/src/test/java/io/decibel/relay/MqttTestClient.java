@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import io.decibel.stack.TestInfrastructure;
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -48,7 +49,8 @@ final class MqttTestClient implements AutoCloseable {
 		return received;
 	}
 
-	void publish(String topic, byte[] payload, String responseTopic, String correlation) throws MqttException {
+	void publish(String topic, byte[] payload, String responseTopic, String correlation)
+			throws MqttException, InterruptedException {
 		MqttMessage message = new MqttMessage(payload);
 		message.setQos(1);
 		MqttProperties properties = new MqttProperties();
@@ -59,7 +61,19 @@ final class MqttTestClient implements AutoCloseable {
 			properties.setCorrelationData(correlation.getBytes(StandardCharsets.UTF_8));
 		}
 		message.setProperties(properties);
-		this.client.publish(topic, message);
+		for (int attempt = 1;; attempt++) {
+			try {
+				this.client.publish(topic, message);
+				return;
+			}
+			catch (MqttException ex) {
+				// Paho refuses, rather than queues, a publish while the broker's in-flight window is full
+				if (ex.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT || attempt == 1000) {
+					throw ex;
+				}
+				Thread.sleep(5);
+			}
+		}
 	}
 
 	static Received next(BlockingQueue<Received> queue) throws InterruptedException {

@@ -7,6 +7,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 
 import io.decibel.contract.Reading;
@@ -155,6 +158,60 @@ class RelayTests {
 		assertThat(status(MqttTestClient.next(acks))).isEqualTo("STORED");
 		assertThat(this.repository.existsById(new ReadingKey("attic", 1))).isFalse();
 		assertThat(this.repository.existsById(new ReadingKey("attic", 2))).isTrue();
+		// and both refused payloads are kept for an operator to look at
+		JsonNode quarantine = get("/api/quarantine?size=500");
+		List<JsonNode> attic = quarantine.path("items")
+			.valueStream()
+			.filter((item) -> item.path("topic").asString().equals(TOPICS.readings("attic")))
+			.toList();
+		assertThat(attic).hasSize(2);
+		assertThat(attic.get(0).path("reason").asString()).contains("rms must be a number");
+		assertThat(attic.get(0).path("payloadText").asString()).contains("\"rms\":\"loud\"");
+		assertThat(attic.get(1).path("payloadBase64").asString()).isEqualTo("/wAB");
+		assertThat(attic.get(1).path("payloadText").isNull()).isTrue();
+	}
+
+	@Test
+	void storesABurstOnceEachAndAnswersReSendsWithinItAsDuplicates() throws Exception {
+		// given
+		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("burst"));
+
+		// when: 200 readings as fast as the client sends them, every tenth sent twice
+		for (int seq = 0; seq < 200; seq++) {
+			publish(reading("burst", seq), null, null);
+			if (seq % 10 == 0) {
+				publish(reading("burst", seq), null, null);
+			}
+		}
+
+		// then
+		Map<String, Long> statuses = new HashMap<>();
+		for (int i = 0; i < 220; i++) {
+			statuses.merge(status(MqttTestClient.next(acks)), 1L, Long::sum);
+		}
+		assertThat(statuses).containsExactlyInAnyOrderEntriesOf(Map.of("STORED", 200L, "DUPLICATE", 20L));
+		JsonNode delivery = get("/api/devices/burst/delivery");
+		assertThat(delivery.path("stored").asLong()).isEqualTo(200);
+		assertThat(delivery.path("missing").asLong()).isZero();
+		assertThat(delivery.path("gaps")).isEmpty();
+	}
+
+	@Test
+	void accountsForTheReadingsOfADeviceThatNeverArrived() throws Exception {
+		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("gappy"));
+		for (long seq : new long[] { 2, 3, 4, 7, 10 }) {
+			publish(reading("gappy", seq), null, null);
+			MqttTestClient.next(acks);
+		}
+
+		JsonNode delivery = get("/api/devices/gappy/delivery");
+
+		assertThat(delivery.path("stored").asLong()).isEqualTo(5);
+		assertThat(delivery.path("firstSeq").asLong()).isEqualTo(2);
+		assertThat(delivery.path("lastSeq").asLong()).isEqualTo(10);
+		assertThat(delivery.path("missing").asLong()).isEqualTo(6);
+		assertThat(delivery.path("gaps").toString())
+			.isEqualTo("[{\"from\":0,\"to\":1},{\"from\":5,\"to\":6},{\"from\":8,\"to\":9}]");
 	}
 
 	@Test

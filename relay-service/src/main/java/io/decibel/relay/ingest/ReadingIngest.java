@@ -1,9 +1,11 @@
 package io.decibel.relay.ingest;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,12 +15,16 @@ import io.decibel.contract.Reading;
 import io.decibel.contract.ReadingValidator;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
+import io.decibel.relay.storage.QuarantinedPayload;
 import io.decibel.relay.storage.ReadingStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.SmartLifecycle;
+import org.springframework.integration.IntegrationMessageHeaderAccessor;
+import org.springframework.integration.acks.SimpleAcknowledgment;
 import org.springframework.integration.mqtt.support.MqttHeaders;
 import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.Message;
@@ -26,13 +32,17 @@ import org.springframework.messaging.MessageHeaders;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns one incoming MQTT message into what the relay sends back: the device's ACK (after the reading is stored,
- * or with the reason it was rejected) and, for rejected input, a dead-letter entry. Bad input never throws.
+ * Stores a batch of deliveries and says what goes back: each device's ACK (after the commit, or with the reason
+ * its reading was rejected) and a dead-letter entry for each rejection. Only after the commit is each delivery
+ * acknowledged to the broker: a relay that dies, or a database that is away, never costs a reading — the broker
+ * delivers again whatever was not acknowledged. Bad input never throws.
  */
 @Component
-class ReadingIngest {
+class ReadingIngest implements SmartLifecycle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ReadingIngest.class);
+
+	private static final Duration FIRST_RETRY = Duration.ofMillis(100);
 
 	private final TelemetryCodec codec;
 
@@ -42,29 +52,74 @@ class ReadingIngest {
 
 	private final MeterRegistry meters;
 
+	private final Duration retryBackoff;
+
 	private final Clock clock = Clock.systemUTC();
 
-	ReadingIngest(TelemetryCodec codec, Topics topics, ReadingStore store, MeterRegistry meters) {
+	private volatile boolean running;
+
+	ReadingIngest(TelemetryCodec codec, Topics topics, ReadingStore store, MeterRegistry meters,
+			RelayProperties relay) {
 		this.codec = codec;
 		this.topics = topics;
 		this.store = store;
 		this.meters = meters;
+		this.retryBackoff = relay.retryBackoff();
 	}
 
-	public List<Message<byte[]>> ingest(Message<byte[]> message) {
+	public List<Message<byte[]>> ingest(ReadingBatch batch) {
 		Instant receivedAt = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
-		String topic = message.getHeaders().get(MqttHeaders.RECEIVED_TOPIC, String.class);
-		Optional<String> topicDevice = this.topics.deviceIdOf(topic);
-		DecodedReading decoded = this.codec.decodeReading(message.getPayload());
-		String reason = decoded.isValid() ? mismatch(topicDevice, decoded.reading()) : decoded.reason();
-		if (reason != null) {
-			String deviceId = topicDevice.filter(ReadingValidator::isValidDeviceId).orElse(decoded.deviceId());
-			return reject(message, topic, deviceId, decoded.seq(), reason, receivedAt);
+		List<Reading> readings = new ArrayList<>();
+		List<Rejection> rejections = new ArrayList<>();
+		// per delivery, in arrival order: its rejection, or null when its reading is in `readings`
+		List<@Nullable Rejection> outcomes = new ArrayList<>(batch.deliveries().size());
+		for (Message<?> delivery : batch.deliveries()) {
+			Rejection rejection = check(delivery, receivedAt, readings);
+			outcomes.add(rejection);
+			if (rejection != null) {
+				rejections.add(rejection);
+			}
 		}
-		Ack ack = this.store.store(decoded.reading(), receivedAt);
-		count(ack);
-		LOG.info("{} device={} seq={}", ack.status(), ack.deviceId(), ack.seq());
-		return List.of(ackMessage(ack, message.getHeaders()));
+		List<Ack> acks = storeUntilDone(readings, receivedAt, rejections);
+		if (acks == null) {
+			LOG.info("Stopping: {} deliveries left unacknowledged for the broker to deliver again",
+					batch.deliveries().size());
+			return List.of();
+		}
+		batch.deliveries().forEach(ReadingIngest::acknowledge);
+		List<Message<byte[]>> replies = new ArrayList<>(batch.deliveries().size() + rejections.size());
+		Iterator<Ack> stored = acks.iterator();
+		for (int i = 0; i < outcomes.size(); i++) {
+			Rejection rejection = outcomes.get(i);
+			if (rejection != null) {
+				replies.addAll(replies(rejection));
+			}
+			else {
+				Ack ack = stored.next();
+				count(ack);
+				LOG.info("{} device={} seq={}", ack.status(), ack.deviceId(), ack.seq());
+				replies.add(ackMessage(ack, batch.deliveries().get(i).getHeaders()));
+			}
+		}
+		LOG.debug("Stored a batch of {}: {} readings, {} rejected", batch.deliveries().size(), readings.size(),
+				rejections.size());
+		return replies;
+	}
+
+	/** @return why the delivery is not a reading to store, or {@code null} after adding it to {@code readings} */
+	private @Nullable Rejection check(Message<?> delivery, Instant receivedAt, List<Reading> readings) {
+		byte[] payload = (delivery.getPayload() instanceof byte[] bytes) ? bytes : new byte[0];
+		String topic = delivery.getHeaders().get(MqttHeaders.RECEIVED_TOPIC, String.class);
+		Optional<String> topicDevice = this.topics.deviceIdOf(topic);
+		DecodedReading decoded = this.codec.decodeReading(payload);
+		String reason = decoded.isValid() ? mismatch(topicDevice, decoded.reading()) : decoded.reason();
+		if (reason == null) {
+			readings.add(decoded.reading());
+			return null;
+		}
+		String deviceId = topicDevice.filter(ReadingValidator::isValidDeviceId).orElse(decoded.deviceId());
+		return new Rejection(delivery, (topic != null) ? topic : "", deviceId, decoded.seq(), reason, receivedAt,
+				payload);
 	}
 
 	private @Nullable String mismatch(Optional<String> topicDevice, Reading reading) {
@@ -75,23 +130,72 @@ class ReadingIngest {
 		return null;
 	}
 
-	private List<Message<byte[]>> reject(Message<byte[]> message, String topic, @Nullable String deviceId,
-			@Nullable Long seq, String reason, Instant receivedAt) {
+	/**
+	 * Writes the batch, trying again with back-off for as long as the database is away.
+	 * @return the ACKs, or {@code null} when the relay is stopping before the batch could be written
+	 */
+	private @Nullable List<Ack> storeUntilDone(List<Reading> readings, Instant receivedAt,
+			List<Rejection> rejections) {
+		List<QuarantinedPayload> refused = rejections.stream().map(Rejection::quarantined).toList();
+		Duration pause = FIRST_RETRY;
+		for (int attempt = 1;; attempt++) {
+			try {
+				List<Ack> acks = this.store.store(readings, receivedAt, refused);
+				if (attempt > 1) {
+					LOG.info("Database back: stored the batch after {} attempts", attempt);
+				}
+				return acks;
+			}
+			catch (RuntimeException ex) {
+				if (attempt == 1) {
+					LOG.warn("Could not store a batch of {}, trying again until the database answers: {}",
+							readings.size() + rejections.size(), ex.getMessage());
+				}
+				if (!pause(pause)) {
+					return null;
+				}
+				pause = (pause.compareTo(this.retryBackoff) < 0) ? pause.multipliedBy(2) : this.retryBackoff;
+			}
+		}
+	}
+
+	private boolean pause(Duration pause) {
+		try {
+			long until = System.nanoTime() + pause.toNanos();
+			while (this.running && System.nanoTime() < until) {
+				Thread.sleep(Math.min(50, pause.toMillis()));
+			}
+			return this.running;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	/** A rejected delivery goes to the dead-letter topic, and back to its device where one can be told. */
+	private List<Message<byte[]>> replies(Rejection rejection) {
 		this.meters.counter("decibel.relay.readings", "status", "rejected").increment();
-		LOG.warn("REJECTED reading on {}: {}", topic, reason);
+		LOG.warn("REJECTED reading on {}: {}", rejection.topic(), rejection.reason());
 		List<Message<byte[]>> replies = new ArrayList<>(2);
-		replies.add(MessageBuilder
-			.withPayload(this.codec.encodeValue(DeadLetter.of(topic, reason, receivedAt, message.getPayload())))
+		replies.add(MessageBuilder.withPayload(this.codec.encodeValue(rejection.deadLetter()))
 			.setHeader(MqttHeaders.TOPIC, this.topics.deadLetter())
 			.setHeader(MqttHeaders.QOS, 1)
 			.build());
-		boolean answerable = deviceId != null
-				|| message.getHeaders().get(MqttHeaders.RESPONSE_TOPIC) != null;
-		if (answerable) {
-			Ack rejected = Ack.rejected(deviceId != null ? deviceId : "unknown", seq, reason);
-			replies.add(ackMessage(rejected, message.getHeaders()));
+		MessageHeaders request = rejection.delivery().getHeaders();
+		if (rejection.deviceId() != null || request.get(MqttHeaders.RESPONSE_TOPIC) != null) {
+			String deviceId = (rejection.deviceId() != null) ? rejection.deviceId() : "unknown";
+			replies.add(ackMessage(Ack.rejected(deviceId, rejection.seq(), rejection.reason()), request));
 		}
 		return replies;
+	}
+
+	private static void acknowledge(Message<?> delivery) {
+		SimpleAcknowledgment acknowledgment = delivery.getHeaders()
+			.get(IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK, SimpleAcknowledgment.class);
+		if (acknowledgment != null) {
+			acknowledgment.acknowledge();
+		}
 	}
 
 	private void count(Ack ack) {
@@ -109,6 +213,22 @@ class ReadingIngest {
 			reply.setHeader(MqttHeaders.CORRELATION_DATA, correlation);
 		}
 		return reply.build();
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+	}
+
+	/** Ends a wait for the database: the batch in hand is abandoned, unacknowledged. */
+	@Override
+	public void stop() {
+		this.running = false;
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
 	}
 
 }

@@ -1,25 +1,42 @@
 package io.decibel.relay.ingest;
 
+import java.time.Duration;
+import java.util.List;
+
 import io.decibel.contract.Topics;
+import io.decibel.contract.mqtt.MqttClientManagerCustomizer;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.retry.RetryPolicy;
 import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.handler.advice.RequestHandlerRetryAdvice;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.integration.mqtt.inbound.Mqttv5PahoMessageDrivenChannelAdapter;
 import org.springframework.integration.mqtt.outbound.Mqttv5PahoMessageHandler;
 import org.springframework.messaging.MessagingException;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
- * The relay's two stories: readings come in on the shared subscription and are stored; ACKs (and dead-letter
- * entries) go out. Both ride the service's one MQTT connection.
+ * The relay's two stories: readings come in on the shared subscription, gather into batches and are stored; ACKs
+ * (and dead-letter entries) go out. Both ride the service's one MQTT connection.
  */
 @Configuration(proxyBeanMethods = false)
 class ReadingsFlowConfiguration {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ReadingsFlowConfiguration.class);
+
+	private static final String ONE_BATCH_AT_A_TIME = "readings";
+
+	/** Deliveries are acknowledged to the broker by {@link ReadingIngest}, after the commit, not on arrival. */
+	@Bean
+	MqttClientManagerCustomizer manualAcks() {
+		return (clientManager) -> clientManager.setManualAcks(true);
+	}
 
 	@Bean
 	Mqttv5PahoMessageDrivenChannelAdapter readingsInbound(Mqttv5ClientManager clientManager, Topics topics,
@@ -27,15 +44,40 @@ class ReadingsFlowConfiguration {
 		Mqttv5PahoMessageDrivenChannelAdapter adapter = new Mqttv5PahoMessageDrivenChannelAdapter(clientManager,
 				topics.sharedReadings(relay.shareGroup()));
 		adapter.setQos(1);
+		adapter.setManualAcks(true);
 		adapter.setPayloadType(byte[].class);
 		adapter.setErrorChannelName("readingsErrorFlow.input");
 		return adapter;
 	}
 
+	/** One writer: batches are stored in the order they closed, while the next one gathers. */
 	@Bean
-	IntegrationFlow readingsInFlow(Mqttv5PahoMessageDrivenChannelAdapter readingsInbound, ReadingIngest ingest) {
+	ThreadPoolTaskExecutor readingsWriter() {
+		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+		executor.setCorePoolSize(1);
+		executor.setMaxPoolSize(1);
+		executor.setThreadNamePrefix("readings-writer-");
+		// on shutdown, the batches in hand are finished (or abandoned unacknowledged by ReadingIngest.stop())
+		executor.setWaitForTasksToCompleteOnShutdown(true);
+		executor.setAwaitTerminationSeconds(30);
+		return executor;
+	}
+
+	@Bean
+	IntegrationFlow readingsInFlow(Mqttv5PahoMessageDrivenChannelAdapter readingsInbound,
+			ThreadPoolTaskExecutor readingsWriter, ReadingIngest ingest, RelayProperties relay) {
 		return IntegrationFlow.from(readingsInbound)
-			// one reading in, its replies out: the ACK, and a dead-letter entry when it was rejected
+			// a batch closes when it is full or when its first reading has waited the batch window
+			.aggregate((batch) -> batch.correlationStrategy((message) -> ONE_BATCH_AT_A_TIME)
+				.releaseStrategy((group) -> group.size() >= relay.batchSize())
+				.groupTimeout(relay.batchWindow().toMillis())
+				.sendPartialResultOnExpiry(true)
+				.expireGroupsUponCompletion(true)
+				.expireGroupsUponTimeout(true)
+				.outputProcessor((group) -> new ReadingBatch(List.copyOf(group.getMessages())))
+				.id("batchReadings"))
+			.channel((channel) -> channel.executor("readingsToStore", readingsWriter))
+			// one batch in, its replies out: the ACKs, and dead-letter entries for what was rejected
 			.splitWith((splitter) -> splitter.ref(ingest).method("ingest").applySequence(false).id("storeReadings"))
 			.channel("repliesOutFlow.input")
 			.get();
@@ -45,7 +87,34 @@ class ReadingsFlowConfiguration {
 	IntegrationFlow repliesOutFlow(Mqttv5ClientManager clientManager) {
 		Mqttv5PahoMessageHandler handler = new Mqttv5PahoMessageHandler(clientManager);
 		handler.setAsync(true);
-		return (flow) -> flow.handle(handler, (e) -> e.id("publishReplies"));
+		return (flow) -> flow.handle(handler, (e) -> e.id("publishReplies").advice(waitForInFlightWindow()));
+	}
+
+	/**
+	 * Paho refuses a publish, instead of queueing it, while as many are in flight as the broker's Receive Maximum
+	 * allows (10 on HiveMQ, 20 on Mosquitto, 32 on EMQX): wait for the window to open and send it then.
+	 */
+	private static RequestHandlerRetryAdvice waitForInFlightWindow() {
+		RequestHandlerRetryAdvice advice = new RequestHandlerRetryAdvice();
+		advice.setRetryPolicy(RetryPolicy.builder()
+			.predicate(ReadingsFlowConfiguration::isInFlightWindowFull)
+			.delay(Duration.ofMillis(1))
+			.multiplier(2)
+			.maxDelay(Duration.ofMillis(100))
+			.maxRetries(Long.MAX_VALUE)
+			.timeout(Duration.ofSeconds(60))
+			.build());
+		return advice;
+	}
+
+	private static boolean isInFlightWindowFull(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof MqttException mqtt
+					&& mqtt.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Bean
@@ -53,7 +122,8 @@ class ReadingsFlowConfiguration {
 		return (flow) -> flow.handle(Throwable.class, (failure, headers) -> {
 			Throwable cause = (failure instanceof MessagingException && failure.getCause() != null)
 					? failure.getCause() : failure;
-			LOG.error("Reading not stored, the device will re-send it: {}", cause.toString());
+			LOG.error("Reading not stored; left unacknowledged for the broker to deliver again: {}",
+					cause.toString());
 			return null;
 		}, (e) -> e.id("logIngestFailures"));
 	}

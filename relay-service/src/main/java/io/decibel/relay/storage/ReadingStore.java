@@ -3,6 +3,12 @@ package io.decibel.relay.storage;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import io.decibel.contract.Ack;
 import io.decibel.contract.Reading;
@@ -12,39 +18,76 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Stores a valid reading once. The answer is the ACK the device gets: {@code STORED} when this call committed the
- * row, {@code DUPLICATE} (with the first storage time) when the reading was already there.
+ * Stores a batch of valid readings, and the payloads refused beside them, in one transaction: one query finds the
+ * readings already stored, one batched insert writes the new ones. Each reading's answer is the ACK its device
+ * gets: {@code STORED} when this batch wrote it, {@code DUPLICATE} (with the first storage time) when it was there
+ * already or earlier in the same batch.
  */
 @Component
 public class ReadingStore {
 
-	private final StoredReadingRepository repository;
+	private final StoredReadingRepository readings;
+
+	private final QuarantineRepository quarantine;
 
 	private final TransactionTemplate transaction;
 
 	private final Clock clock = Clock.systemUTC();
 
-	ReadingStore(StoredReadingRepository repository, TransactionTemplate transaction) {
-		this.repository = repository;
+	ReadingStore(StoredReadingRepository readings, QuarantineRepository quarantine, TransactionTemplate transaction) {
+		this.readings = readings;
+		this.quarantine = quarantine;
 		this.transaction = transaction;
 	}
 
-	public Ack store(Reading reading, Instant receivedAt) {
-		ReadingKey key = new ReadingKey(reading.deviceId(), reading.seq());
+	/** @return the ACK of each reading, in the order given */
+	public List<Ack> store(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused) {
 		try {
-			return this.transaction.execute((status) -> this.repository.findById(key)
-				.map((stored) -> Ack.duplicate(reading, stored.getStoredAt()))
-				.orElseGet(() -> {
-					StoredReading stored = this.repository
-						.saveAndFlush(new StoredReading(reading, receivedAt, now()));
-					return Ack.stored(reading, stored.getStoredAt());
-				}));
+			return this.transaction.execute((status) -> write(batch, receivedAt, refused));
 		}
 		catch (DataIntegrityViolationException ex) {
-			// another relay of the share group stored it between our look-up and our insert
-			Instant storedAt = this.repository.findById(key).map(StoredReading::getStoredAt).orElseThrow(() -> ex);
-			return Ack.duplicate(reading, storedAt);
+			// another relay of the share group stored some of them between our look-up and our insert: look again
+			return this.transaction.execute((status) -> write(batch, receivedAt, refused));
 		}
+	}
+
+	private List<Ack> write(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused) {
+		Map<ReadingKey, Instant> stored = storedAmong(batch);
+		Instant storedAt = now();
+		List<StoredReading> inserts = new ArrayList<>(batch.size());
+		List<Ack> acks = new ArrayList<>(batch.size());
+		for (Reading reading : batch) {
+			ReadingKey key = new ReadingKey(reading.deviceId(), reading.seq());
+			Instant earlier = stored.putIfAbsent(key, storedAt);
+			if (earlier != null) {
+				acks.add(Ack.duplicate(reading, earlier));
+			}
+			else {
+				inserts.add(new StoredReading(reading, receivedAt, storedAt));
+				acks.add(Ack.stored(reading, storedAt));
+			}
+		}
+		this.readings.saveAll(inserts);
+		this.quarantine.saveAll(refused);
+		this.readings.flush();
+		return acks;
+	}
+
+	private Map<ReadingKey, Instant> storedAmong(List<Reading> batch) {
+		Map<ReadingKey, Instant> stored = new HashMap<>();
+		if (batch.isEmpty()) {
+			return stored;
+		}
+		Set<String> deviceIds = new HashSet<>();
+		Set<Long> seqs = new HashSet<>();
+		for (Reading reading : batch) {
+			deviceIds.add(reading.deviceId());
+			seqs.add(reading.seq());
+		}
+		for (StoredKey found : this.readings.findStoredKeys(deviceIds, seqs)) {
+			stored.put(found.key(), found.storedAt());
+		}
+		return stored;
 	}
 
 	// the column keeps microseconds: the ACK must carry the time the table holds

@@ -1,6 +1,8 @@
 package io.decibel.relay.storage;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -9,9 +11,47 @@ import org.springframework.data.domain.Pageable;
 import org.springframework.data.jpa.domain.Specification;
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.JpaSpecificationExecutor;
+import org.springframework.data.jpa.repository.Query;
 
 public interface StoredReadingRepository
 		extends JpaRepository<StoredReading, ReadingKey>, JpaSpecificationExecutor<StoredReading> {
+
+	/**
+	 * The stored readings among the given devices and seqs (a superset of the pairs asked about: filter by key). One
+	 * query for a whole batch, where {@code findAllById} would ask once per composite key.
+	 */
+	@Query("select new io.decibel.relay.storage.StoredKey(r.deviceId, r.seq, r.storedAt) from StoredReading r"
+			+ " where r.deviceId in :deviceIds and r.seq in :seqs")
+	List<StoredKey> findStoredKeys(Collection<String> deviceIds, Collection<Long> seqs);
+
+	/** How many readings of a device are stored, and the lowest and highest seq among them. */
+	@Query(value = "select count(*) as stored, min(seq) as firstSeq, max(seq) as lastSeq from readings"
+			+ " where device_id = :deviceId", nativeQuery = true)
+	StoredRange findStoredRange(String deviceId);
+
+	/** The runs of seqs missing between stored readings of a device, lowest first. */
+	@Query(value = "select seq + 1 as fromSeq, next_seq - 1 as toSeq from (select seq, lead(seq) over (order by seq)"
+			+ " as next_seq from readings where device_id = :deviceId) s where next_seq > seq + 1 order by seq"
+			+ " limit :limit", nativeQuery = true)
+	List<SeqGap> findGaps(String deviceId, int limit);
+
+	interface StoredRange {
+
+		long getStored();
+
+		@Nullable Long getFirstSeq();
+
+		@Nullable Long getLastSeq();
+
+	}
+
+	interface SeqGap {
+
+		long getFromSeq();
+
+		long getToSeq();
+
+	}
 
 	/** Stored readings, optionally of one device and within a window of sampling time, as the pageable orders. */
 	default Page<StoredReading> findReadings(@Nullable String deviceId, @Nullable Instant sampledFrom,

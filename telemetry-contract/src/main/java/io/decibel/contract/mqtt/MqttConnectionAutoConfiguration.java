@@ -5,6 +5,7 @@ import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -23,7 +24,8 @@ public class MqttConnectionAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	public Mqttv5ClientManager mqttClientManager(MqttProperties mqtt, Environment environment) {
+	public Mqttv5ClientManager mqttClientManager(MqttProperties mqtt, Environment environment,
+			ObjectProvider<MqttClientManagerCustomizer> customizers) {
 		String applicationName = environment.getProperty("spring.application.name", "decibel");
 		Mqttv5ClientManager clientManager = new Mqttv5ClientManager(mqtt.toConnectionOptions(),
 				mqtt.resolveClientId(applicationName));
@@ -31,6 +33,7 @@ public class MqttConnectionAutoConfiguration {
 		clientManager.setPersistence(new MemoryPersistence());
 		// the broker closes the connection on DISCONNECT; waiting 5 s (the default) for more only slows shutdown
 		clientManager.setDisconnectCompletionTimeout(1000);
+		customizers.orderedStream().forEach((customizer) -> customizer.customize(clientManager));
 		return clientManager;
 	}
 
