@@ -38,9 +38,13 @@ class ReadingsFlowConfiguration {
 		return (clientManager) -> clientManager.setManualAcks(true);
 	}
 
-	@Bean
-	Mqttv5PahoMessageDrivenChannelAdapter readingsInbound(Mqttv5ClientManager clientManager, Topics topics,
-			RelayProperties relay) {
+	/**
+	 * Not a bean of its own: a flow bean that took it as a parameter would make the context start it as a
+	 * dependency of the flow's consumers, before they subscribe, and a resumed session's queued readings would
+	 * arrive with nobody to take them. Inside the flow it starts last, as an inbound adapter should.
+	 */
+	private static Mqttv5PahoMessageDrivenChannelAdapter readingsInbound(Mqttv5ClientManager clientManager,
+			Topics topics, RelayProperties relay) {
 		Mqttv5PahoMessageDrivenChannelAdapter adapter = new Mqttv5PahoMessageDrivenChannelAdapter(clientManager,
 				topics.sharedReadings(relay.shareGroup()));
 		adapter.setQos(1);
@@ -64,9 +68,9 @@ class ReadingsFlowConfiguration {
 	}
 
 	@Bean
-	IntegrationFlow readingsInFlow(Mqttv5PahoMessageDrivenChannelAdapter readingsInbound,
+	IntegrationFlow readingsInFlow(Mqttv5ClientManager clientManager, Topics topics,
 			ThreadPoolTaskExecutor readingsWriter, ReadingIngest ingest, RelayProperties relay) {
-		return IntegrationFlow.from(readingsInbound)
+		return IntegrationFlow.from(readingsInbound(clientManager, topics, relay))
 			// a batch closes when it is full or when its first reading has waited the batch window
 			.aggregate((batch) -> batch.correlationStrategy((message) -> ONE_BATCH_AT_A_TIME)
 				.releaseStrategy((group) -> group.size() >= relay.batchSize())

@@ -27,7 +27,7 @@ public class MqttConnectionAutoConfiguration {
 	public Mqttv5ClientManager mqttClientManager(MqttProperties mqtt, Environment environment,
 			ObjectProvider<MqttClientManagerCustomizer> customizers) {
 		String applicationName = environment.getProperty("spring.application.name", "decibel");
-		Mqttv5ClientManager clientManager = new Mqttv5ClientManager(mqtt.toConnectionOptions(),
+		Mqttv5ClientManager clientManager = new SessionResumingClientManager(mqtt.toConnectionOptions(),
 				mqtt.resolveClientId(applicationName));
 		// Paho's default persistence writes files into the working directory
 		clientManager.setPersistence(new MemoryPersistence());

@@ -1,0 +1,54 @@
+package io.decibel.contract.mqtt;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
+
+/**
+ * A client manager that does not lose the messages of a resumed session. With clean start off, the broker sends
+ * what it queued for the client right after the CONNACK — before the inbound adapter, which starts later, has
+ * registered with the manager; the plain manager would drop those messages on the floor (the cause of
+ * paho.mqtt.java#1048 and spring-integration#9784 as seen from Spring Integration). Here they wait for the adapter.
+ */
+class SessionResumingClientManager extends Mqttv5ClientManager {
+
+	private static final Logger LOG = LoggerFactory.getLogger(SessionResumingClientManager.class);
+
+	private static final long ADAPTER_WAIT_SECONDS = 60;
+
+	private final CountDownLatch adapterRegistered = new CountDownLatch(1);
+
+	SessionResumingClientManager(MqttConnectionOptions connectionOptions, String clientId) {
+		super(connectionOptions, clientId);
+	}
+
+	@Override
+	public <M> void addDefaultMessageHandler(DefaultMessageHandler<M> defaultMessageHandler) {
+		super.addDefaultMessageHandler(defaultMessageHandler);
+		this.adapterRegistered.countDown();
+	}
+
+	@Override
+	public void messageArrived(String topic, MqttMessage message) {
+		try {
+			// blocks Paho's callback thread only until the application has started its adapters
+			if (!this.adapterRegistered.await(ADAPTER_WAIT_SECONDS, TimeUnit.SECONDS)) {
+				LOG.warn("No inbound adapter took a message on {} within {} s; it stays unacknowledged", topic,
+						ADAPTER_WAIT_SECONDS);
+				return;
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return;
+		}
+		super.messageArrived(topic, message);
+	}
+
+}
