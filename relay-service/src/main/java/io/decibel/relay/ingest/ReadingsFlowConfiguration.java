@@ -1,7 +1,6 @@
 package io.decibel.relay.ingest;
 
 import java.time.Duration;
-import java.util.List;
 
 import io.decibel.contract.Topics;
 import io.decibel.contract.mqtt.MqttClientManagerCustomizer;
@@ -10,6 +9,7 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.retry.RetryPolicy;
@@ -18,8 +18,8 @@ import org.springframework.integration.handler.advice.RequestHandlerRetryAdvice;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.integration.mqtt.inbound.Mqttv5PahoMessageDrivenChannelAdapter;
 import org.springframework.integration.mqtt.outbound.Mqttv5PahoMessageHandler;
+import org.springframework.messaging.Message;
 import org.springframework.messaging.MessagingException;
-import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
 /**
  * The relay's two stories: readings come in on the shared subscription, gather into batches and are stored; ACKs
@@ -29,8 +29,6 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 class ReadingsFlowConfiguration {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ReadingsFlowConfiguration.class);
-
-	private static final String ONE_BATCH_AT_A_TIME = "readings";
 
 	/** Deliveries are acknowledged to the broker by {@link ReadingIngest}, after the commit, not on arrival. */
 	@Bean
@@ -54,37 +52,28 @@ class ReadingsFlowConfiguration {
 		return adapter;
 	}
 
-	/** One writer: batches are stored in the order they closed, while the next one gathers. */
 	@Bean
-	ThreadPoolTaskExecutor readingsWriter() {
-		ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
-		executor.setCorePoolSize(1);
-		executor.setMaxPoolSize(1);
-		executor.setThreadNamePrefix("readings-writer-");
-		// on shutdown, the batches in hand are finished (or abandoned unacknowledged by ReadingIngest.stop())
-		executor.setWaitForTasksToCompleteOnShutdown(true);
-		executor.setAwaitTerminationSeconds(30);
-		return executor;
+	ReadingBatcher readingBatcher(RelayProperties relay, @Qualifier("batchesInFlow") IntegrationFlow batchesInFlow) {
+		return new ReadingBatcher(relay, batchesInFlow);
 	}
 
 	@Bean
-	IntegrationFlow readingsInFlow(Mqttv5ClientManager clientManager, Topics topics,
-			ThreadPoolTaskExecutor readingsWriter, ReadingIngest ingest, RelayProperties relay) {
+	IntegrationFlow readingsInFlow(Mqttv5ClientManager clientManager, Topics topics, ReadingBatcher batcher,
+			RelayProperties relay) {
 		return IntegrationFlow.from(readingsInbound(clientManager, topics, relay))
-			// a batch closes when it is full or when its first reading has waited the batch window
-			.aggregate((batch) -> batch.correlationStrategy((message) -> ONE_BATCH_AT_A_TIME)
-				.releaseStrategy((group) -> group.size() >= relay.batchSize())
-				.groupTimeout(relay.batchWindow().toMillis())
-				.sendPartialResultOnExpiry(true)
-				.expireGroupsUponCompletion(true)
-				.expireGroupsUponTimeout(true)
-				.outputProcessor((group) -> new ReadingBatch(List.copyOf(group.getMessages())))
-				.id("batchReadings"))
-			.channel((channel) -> channel.executor("readingsToStore", readingsWriter))
-			// one batch in, its replies out: the ACKs, and dead-letter entries for what was rejected
-			.splitWith((splitter) -> splitter.ref(ingest).method("ingest").applySequence(false).id("storeReadings"))
-			.channel("repliesOutFlow.input")
+			.handle(Message.class, (delivery, headers) -> {
+				batcher.add(delivery);
+				return null;
+			}, (e) -> e.id("batchReadings"))
 			.get();
+	}
+
+	/** One batch in, its replies out: the ACKs, and dead-letter entries for what was rejected. */
+	@Bean
+	IntegrationFlow batchesInFlow(ReadingIngest ingest) {
+		return (flow) -> flow
+			.splitWith((splitter) -> splitter.ref(ingest).method("ingest").applySequence(false).id("storeReadings"))
+			.channel("repliesOutFlow.input");
 	}
 
 	@Bean
