@@ -3,6 +3,7 @@ package io.decibel.contract.mqtt;
 import io.decibel.contract.ReadingValidator;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -10,6 +11,8 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
@@ -25,12 +28,23 @@ public class MqttConnectionAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	public Mqttv5ClientManager mqttClientManager(MqttProperties mqtt, Environment environment,
-			ObjectProvider<MqttClientManagerCustomizer> customizers) {
+			ObjectProvider<SslBundles> sslBundles, ObjectProvider<MqttClientManagerCustomizer> customizers) {
 		String applicationName = environment.getProperty("spring.application.name", "decibel");
-		Mqttv5ClientManager clientManager = new SessionResumingClientManager(mqtt.toConnectionOptions(),
-				mqtt.resolveClientId(applicationName));
+		MqttConnectionOptions options = mqtt.toConnectionOptions();
+		if (mqtt.sslBundle() != null && !mqtt.sslBundle().isBlank()) {
+			if (!mqtt.usesTls()) {
+				throw new IllegalStateException("decibel.mqtt.ssl-bundle is set, but decibel.mqtt.url " + mqtt.url()
+						+ " is not an ssl:// URL: the certificates would not be used");
+			}
+			SslBundle bundle = sslBundles.getObject().getBundle(mqtt.sslBundle());
+			options.setSocketFactory(bundle.createSslContext().getSocketFactory());
+		}
+		if (options.getSocketFactory() == null && mqtt.url().startsWith("tcp://")) {
+			options.setSocketFactory(new NoDelaySocketFactory());
+		}
 		// Paho's default persistence writes files into the working directory
-		clientManager.setPersistence(new MemoryPersistence());
+		Mqttv5ClientManager clientManager = new SessionResumingClientManager(options,
+				mqtt.resolveClientId(applicationName), new MemoryPersistence(), mqtt.username());
 		// the broker closes the connection on DISCONNECT; waiting 5 s (the default) for more only slows shutdown
 		clientManager.setDisconnectCompletionTimeout(1000);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(clientManager));

@@ -25,13 +25,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sessionExpiry how long the broker keeps the session (and queues messages) after a disconnect
  * @param keepAlive the MQTT keep-alive interval
  * @param connectionTimeout how long a connection attempt may take
+ * @param sslBundle the name of a Spring Boot SSL bundle ({@code spring.ssl.bundle.pem.<name>} or
+ * {@code spring.ssl.bundle.jks.<name>}) holding the certificates that an {@code ssl://} URL trusts and, for client
+ * authentication, the client's certificate and key; unset: the JVM's default trust store
  */
 @ConfigurationProperties("decibel.mqtt")
 public record MqttProperties(@DefaultValue("tcp://localhost:1883") String url, @Nullable String username,
 		@Nullable String password, @Nullable String clientId, @Nullable String clientIdPrefix,
 		@DefaultValue("decibel") String topicRoot, @DefaultValue("true") boolean cleanStart,
 		@DefaultValue("0s") Duration sessionExpiry, @DefaultValue("30s") Duration keepAlive,
-		@DefaultValue("10s") Duration connectionTimeout) {
+		@DefaultValue("10s") Duration connectionTimeout, @Nullable String sslBundle) {
 
 	/**
 	 * The client id of this instance: the configured one, or {@code prefix-host-random} so that replicas started
@@ -44,6 +47,11 @@ public record MqttProperties(@DefaultValue("tcp://localhost:1883") String url, @
 		String prefix = (this.clientIdPrefix != null && !this.clientIdPrefix.isBlank()) ? this.clientIdPrefix
 				: applicationName;
 		return prefix + "-" + hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	/** Whether the URL asks for TLS ({@code ssl://}, or {@code wss://} for MQTT over secure WebSocket). */
+	public boolean usesTls() {
+		return this.url.startsWith("ssl://") || this.url.startsWith("wss://");
 	}
 
 	public MqttConnectionOptions toConnectionOptions() {
@@ -68,7 +76,8 @@ public record MqttProperties(@DefaultValue("tcp://localhost:1883") String url, @
 	public String toString() {
 		// never let the password reach a log line
 		return "MqttProperties[url=" + this.url + ", username=" + this.username + ", clientId=" + this.clientId
-				+ ", topicRoot=" + this.topicRoot + ", cleanStart=" + this.cleanStart + "]";
+				+ ", topicRoot=" + this.topicRoot + ", cleanStart=" + this.cleanStart + ", sslBundle=" + this.sslBundle
+				+ "]";
 	}
 
 	private static String hostName() {

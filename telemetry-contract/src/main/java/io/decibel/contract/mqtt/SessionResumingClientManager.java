@@ -3,8 +3,12 @@ package io.decibel.contract.mqtt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +19,9 @@ import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
  * what it queued for the client right after the CONNACK — before the inbound adapter, which starts later, has
  * registered with the manager; the plain manager would drop those messages on the floor (the cause of
  * paho.mqtt.java#1048 and spring-integration#9784 as seen from Spring Integration). Here they wait for the adapter.
+ * <p>
+ * Its client also says, in one line per attempt, why the broker refused a connection (a wrong password, an unknown
+ * certificate): the plain manager leaves the first failure and every automatic retry unlogged.
  */
 class SessionResumingClientManager extends Mqttv5ClientManager {
 
@@ -24,8 +31,38 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 
 	private final CountDownLatch adapterRegistered = new CountDownLatch(1);
 
-	SessionResumingClientManager(MqttConnectionOptions connectionOptions, String clientId) {
+	private final MqttClientPersistence persistence;
+
+	private final @Nullable String username;
+
+	SessionResumingClientManager(MqttConnectionOptions connectionOptions, String clientId,
+			MqttClientPersistence persistence, @Nullable String username) {
 		super(connectionOptions, clientId);
+		this.persistence = persistence;
+		this.username = username;
+		setPersistence(persistence);
+	}
+
+	@Override
+	public void start() {
+		this.lock.lock();
+		try {
+			if (getClient() == null) {
+				// the manager's own client would retry a refused connection without a word: this one says why
+				MqttAsyncClient client = new ConnectFailureLoggingClient(getUrl(), getClientId(), this.persistence,
+						this.username);
+				client.setManualAcks(isManualAcks());
+				client.setCallback(this);
+				setClient(client);
+			}
+		}
+		catch (MqttException ex) {
+			throw new IllegalStateException("Could not create the MQTT client " + getClientId(), ex);
+		}
+		finally {
+			this.lock.unlock();
+		}
+		super.start();
 	}
 
 	@Override

@@ -1,0 +1,85 @@
+package io.decibel.contract.mqtt;
+
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttSecurityException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Paho client that logs each failed connection attempt — the first one and every automatic retry, which all go
+ * through {@link #connect(MqttConnectionOptions, Object, MqttActionListener)} — with the broker's reason. Never the
+ * password: only the URL, the client id and the user name.
+ */
+class ConnectFailureLoggingClient extends MqttAsyncClient {
+
+	private static final Logger LOG = LoggerFactory.getLogger(ConnectFailureLoggingClient.class);
+
+	/** MQTT 5 CONNACK reason codes that mean "who you are": bad user name or password, not authorized, banned. */
+	private static final int BAD_CREDENTIALS = 0x86;
+
+	private static final int NOT_AUTHORIZED = 0x87;
+
+	private static final int BANNED = 0x8A;
+
+	private final @Nullable String username;
+
+	ConnectFailureLoggingClient(String serverUri, String clientId, MqttClientPersistence persistence,
+			@Nullable String username) throws MqttException {
+		super(serverUri, clientId, persistence);
+		this.username = username;
+	}
+
+	@Override
+	public IMqttToken connect(MqttConnectionOptions options, Object userContext, MqttActionListener callback)
+			throws MqttException {
+		return super.connect(options, userContext, new MqttActionListener() {
+
+			@Override
+			public void onSuccess(IMqttToken token) {
+				if (callback != null) {
+					callback.onSuccess(token);
+				}
+			}
+
+			@Override
+			public void onFailure(IMqttToken token, Throwable failure) {
+				logFailure(failure);
+				if (callback != null) {
+					callback.onFailure(token, failure);
+				}
+			}
+
+		});
+	}
+
+	private void logFailure(Throwable failure) {
+		int reasonCode = (failure instanceof MqttException mqtt) ? mqtt.getReasonCode() : -1;
+		String user = (this.username != null) ? "'" + this.username + "'" : "(anonymous)";
+		if (failure instanceof MqttSecurityException || reasonCode == BAD_CREDENTIALS
+				|| reasonCode == NOT_AUTHORIZED || reasonCode == BANNED) {
+			LOG.warn("MQTT broker {} refused client {} as user {}: {} (reason code {}); check decibel.mqtt.username"
+					+ " and decibel.mqtt.password; retrying with back-off", getServerURI(), getClientId(), user,
+					failure.getMessage(), reasonCode);
+		}
+		else {
+			LOG.warn("MQTT connection to {} failed: {}; retrying with back-off", getServerURI(), describe(failure));
+		}
+	}
+
+	/** The failure and its root cause (a TLS handshake error is usually two levels down). */
+	private static String describe(Throwable failure) {
+		Throwable root = failure;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		return (root == failure) ? String.valueOf(failure.getMessage())
+				: failure.getMessage() + " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")";
+	}
+
+}
