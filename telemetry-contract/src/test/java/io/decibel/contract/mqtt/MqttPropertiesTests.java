@@ -50,7 +50,7 @@ class MqttPropertiesTests {
 	void carriesTheConnectionSettingsIntoTheClientOptions() {
 		// given
 		MqttProperties properties = new MqttProperties("ssl://broker.example:8883", "device", "s3cret", null, null,
-				"decibel", false, Duration.ofHours(1), Duration.ofSeconds(15), Duration.ofSeconds(5));
+				"decibel", false, Duration.ofHours(1), Duration.ofSeconds(15), Duration.ofSeconds(5), "mqtt");
 
 		// when
 		MqttConnectionOptions options = properties.toConnectionOptions();
@@ -91,7 +91,7 @@ class MqttPropertiesTests {
 	private static MqttProperties properties(@Nullable String clientId, @Nullable String clientIdPrefix,
 			@Nullable String username, @Nullable String password) {
 		return new MqttProperties("tcp://localhost:1883", username, password, clientId, clientIdPrefix, "decibel",
-				true, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(10));
+				true, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(10), null);
 	}
 
 }
