@@ -165,7 +165,8 @@ class PublisherIntegrationTests {
 	@Test
 	void healthShowsMqttUpWhileConnected() throws Exception {
 		// given
-		ConfigurableApplicationContext publisher = startPublisher();
+		// details are off over HTTP by default; an operator may switch them on
+		ConfigurableApplicationContext publisher = startPublisher("--management.endpoint.health.show-details=always");
 		String port = publisher.getEnvironment().getProperty("local.server.port");
 		HttpClient http = HttpClient.newHttpClient();
 		JsonMapper json = JsonMapper.builder().build();
