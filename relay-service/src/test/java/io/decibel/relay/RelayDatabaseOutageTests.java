@@ -47,12 +47,7 @@ class RelayDatabaseOutageTests {
 
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
-		registry.add("decibel.mqtt.url", TestInfrastructure::mqttUrl);
-		registry.add("decibel.mqtt.topic-root", () -> ROOT);
-		registry.add("decibel.mqtt.client-id", () -> TestInfrastructure.uniqueName("relay"));
-		registry.add("spring.datasource.url", () -> TestInfrastructure.jdbcUrl(TestInfrastructure.uniqueName("outage")));
-		registry.add("spring.datasource.username", TestInfrastructure::dbUsername);
-		registry.add("spring.datasource.password", TestInfrastructure::dbPassword);
+		RelayTestProperties.register(registry, ROOT);
 	}
 
 	@Test

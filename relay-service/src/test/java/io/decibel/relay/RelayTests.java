@@ -56,12 +56,7 @@ class RelayTests {
 
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
-		registry.add("decibel.mqtt.url", TestInfrastructure::mqttUrl);
-		registry.add("decibel.mqtt.topic-root", () -> ROOT);
-		registry.add("decibel.mqtt.client-id", () -> TestInfrastructure.uniqueName("relay"));
-		registry.add("spring.datasource.url", () -> TestInfrastructure.jdbcUrl(TestInfrastructure.uniqueName("relay")));
-		registry.add("spring.datasource.username", TestInfrastructure::dbUsername);
-		registry.add("spring.datasource.password", TestInfrastructure::dbPassword);
+		RelayTestProperties.register(registry, ROOT);
 	}
 
 	@BeforeEach
