@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import io.decibel.contract.Ack;
 import io.decibel.contract.AckStatus;
+import io.decibel.publisher.PublisherMeters;
 import io.decibel.publisher.PublisherProperties;
 import io.decibel.publisher.publishing.PendingReadings;
 import io.decibel.publisher.publishing.PendingReadings.Acknowledged;
@@ -28,11 +29,18 @@ class AckCorrelator {
 
 	private final Completion completion;
 
+	private final PublisherMeters meters;
+
+	private final Progress progress;
+
 	private final String deviceId;
 
-	AckCorrelator(PendingReadings pending, Completion completion, PublisherProperties properties) {
+	AckCorrelator(PendingReadings pending, Completion completion, PublisherProperties properties,
+			PublisherMeters meters, Progress progress) {
 		this.pending = pending;
 		this.completion = completion;
+		this.meters = meters;
+		this.progress = progress;
 		this.deviceId = properties.deviceId();
 	}
 
@@ -51,6 +59,8 @@ class AckCorrelator {
 			LOG.debug("ACK seq={} status={} for no pending reading", seq, ack.status());
 			return;
 		}
+		this.meters.acknowledged(ack.status(), acknowledged.get().roundTrip());
+		this.progress.roundTrip(acknowledged.get().roundTrip());
 		String rtt = String.format(Locale.ROOT, "%.1f", acknowledged.get().roundTrip().toNanos() / 1e6);
 		if (ack.status() == AckStatus.REJECTED) {
 			// done with it (it will never be stored), but someone should know why
