@@ -16,11 +16,21 @@ import org.springframework.messaging.MessagingException;
 
 /**
  * What a person watching a subscriber sees: one line per reading, one warning per payload that is not a reading,
- * and the same as counts ({@code decibel.subscriber.readings}, tagged {@code outcome=shown|unreadable|failed}).
+ * and the same as counts ({@code decibel.subscriber.readings}, tagged {@code outcome=shown|unreadable|failed}), with
+ * the readings shown counted per device as well ({@code decibel.subscriber.device.readings}, tagged {@code device}).
+ * One series per device is fine for a fleet of hundreds; {@link #MAX_DEVICES} caps it, so that a flood of made-up
+ * device ids cannot grow the registry without bound.
  */
 class ReadingLog {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ReadingLog.class);
+
+	static final String DEVICE_READINGS = "decibel.subscriber.device.readings";
+
+	/** Devices past this many are still shown and counted in {@code decibel.subscriber.readings}, not per device. */
+	static final int MAX_DEVICES = 1000;
+
+	private final MeterRegistry meterRegistry;
 
 	private final Counter shown;
 
@@ -29,6 +39,7 @@ class ReadingLog {
 	private final Counter failed;
 
 	ReadingLog(MeterRegistry meterRegistry) {
+		this.meterRegistry = meterRegistry;
 		this.shown = counter(meterRegistry, "shown");
 		this.unreadable = counter(meterRegistry, "unreadable");
 		this.failed = counter(meterRegistry, "failed");
@@ -45,6 +56,11 @@ class ReadingLog {
 		LOG.info("Reading device={} seq={} level={} dBFS sampled={}", reading.deviceId(), reading.seq(),
 				String.format(Locale.ROOT, "%.1f", reading.dbfs()), reading.sampledAt());
 		this.shown.increment();
+		Counter.builder(DEVICE_READINGS)
+			.description("Readings shown, by device")
+			.tag("device", reading.deviceId())
+			.register(this.meterRegistry)
+			.increment();
 	}
 
 	/** A failure nobody expected: worth its stack trace, but never worth stopping the subscription. */

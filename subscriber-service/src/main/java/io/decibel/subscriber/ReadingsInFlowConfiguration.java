@@ -4,6 +4,7 @@ import io.decibel.contract.DecodedReading;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -34,6 +35,13 @@ class ReadingsInFlowConfiguration {
 	@Bean
 	ReadingLog readingLog(MeterRegistry meterRegistry) {
 		return new ReadingLog(meterRegistry);
+	}
+
+	/** One series per device, up to a bound: past it, new devices are not tagged (they still count in total). */
+	@Bean
+	MeterFilter deviceReadingsCardinality() {
+		return MeterFilter.maximumAllowableTags(ReadingLog.DEVICE_READINGS, "device", ReadingLog.MAX_DEVICES,
+				MeterFilter.deny());
 	}
 
 	@Bean
