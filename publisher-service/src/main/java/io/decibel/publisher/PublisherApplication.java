@@ -15,18 +15,24 @@ import org.springframework.context.ConfigurableApplicationContext;
 @ConfigurationPropertiesScan
 public class PublisherApplication {
 
+	/** The exit status of a counted run that gave up readings (outbox full under {@code drop-oldest}). */
+	public static final int READINGS_GIVEN_UP = 3;
+
 	/**
 	 * The one place where the process decides its fate: without a count it runs until it is stopped; with one it
-	 * exits, with the context's exit code, once every reading is acknowledged.
+	 * exits once every reading is done: with the context's exit code (0) when each was acknowledged, with
+	 * {@value #READINGS_GIVEN_UP} when some were given up.
 	 */
 	public static void main(String[] args) throws InterruptedException {
 		ConfigurableApplicationContext context = SpringApplication.run(PublisherApplication.class, args);
 		if (context.getBean(PublisherProperties.class).count() == null) {
 			return;
 		}
+		Completion completion = context.getBean(Completion.class);
 		// false when the context was closed first (SIGTERM): the JVM is already on its way out
-		if (context.getBean(Completion.class).awaitAllAcknowledged()) {
-			System.exit(SpringApplication.exit(context));
+		if (completion.awaitAllAcknowledged()) {
+			boolean lost = !completion.givenUpSeqs().isEmpty();
+			System.exit(SpringApplication.exit(context, () -> lost ? READINGS_GIVEN_UP : 0));
 		}
 	}
 

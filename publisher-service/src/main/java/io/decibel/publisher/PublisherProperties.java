@@ -26,6 +26,9 @@ import org.springframework.validation.annotation.Validated;
  * {@code (deviceId, seq)} never repeats across restarts; {@code ${user.home}/.decibel} when unset
  * @param ackTimeout how long a reading may wait for its ACK before it is re-sent (then with back-off)
  * @param syntheticSeed the seed of the synthetic source: the same seed gives the same levels
+ * @param outboxCapacity how many unacknowledged readings the device keeps for re-sending
+ * @param outboxFull what happens to a new reading when the outbox is full: the sampling waits for room
+ * ({@code block}), or the oldest unacknowledged reading is given up ({@code drop-oldest})
  */
 @Validated
 @ConfigurationProperties("decibel.publisher")
@@ -37,13 +40,25 @@ public record PublisherProperties(
 		@DefaultValue("1s") @DurationMin(millis = 1) @DurationMax(hours = 1) Duration window,
 		@Nullable @Positive Long count, @Nullable Path stateDir,
 		@DefaultValue("5s") @DurationMin(millis = 1) @DurationMax(days = 1) Duration ackTimeout,
-		@DefaultValue("42") long syntheticSeed) {
+		@DefaultValue("42") long syntheticSeed, @DefaultValue("10000") @Positive int outboxCapacity,
+		@DefaultValue("block") OutboxFull outboxFull) {
 
 	public PublisherProperties {
 		// not a @DefaultValue: those are converted, not resolved, so ${user.home} would stay literal
 		if (stateDir == null) {
 			stateDir = Path.of(System.getProperty("user.home"), ".decibel");
 		}
+	}
+
+	/** What a full outbox does with a new reading; never silent, either way. */
+	public enum OutboxFull {
+
+		/** The sampling waits until an ACK makes room: no reading is lost, windows are skipped meanwhile. */
+		BLOCK,
+
+		/** The oldest unacknowledged reading is given up (logged with its seq, counted) to make room. */
+		DROP_OLDEST
+
 	}
 
 }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 import io.decibel.contract.Ack;
@@ -16,6 +18,7 @@ import io.decibel.contract.Topics;
 import io.decibel.stack.TestInfrastructure;
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -40,6 +43,8 @@ final class AckResponder implements AutoCloseable {
 	private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
 
 	private final Map<Long, Integer> deliveriesBySeq = new ConcurrentHashMap<>();
+
+	private final ExecutorService answers = Executors.newSingleThreadExecutor();
 
 	private AckResponder(String url, Function<Delivery, @Nullable Ack> answer) throws MqttException {
 		this.client = new MqttAsyncClient(url, TestInfrastructure.uniqueName("responder"), new MemoryPersistence());
@@ -91,12 +96,41 @@ final class AckResponder implements AutoCloseable {
 		MqttProperties answerProperties = new MqttProperties();
 		answerProperties.setCorrelationData(delivery.correlationData());
 		answer.setProperties(answerProperties);
-		// no waiting here: this runs on the client's callback thread, which completes the publish
-		this.client.publish(delivery.responseTopic(), answer);
+		// not on the client's callback thread, which completes the publish; and a burst of readings (after a broker
+		// restart) must wait for the in-flight window instead of failing the client
+		this.answers.execute(() -> publishWhenTheWindowOpens(delivery.responseTopic(), answer));
 	}
 
+	private void publishWhenTheWindowOpens(String topic, MqttMessage answer) {
+		try {
+			while (true) {
+				try {
+					this.client.publish(topic, answer);
+					return;
+				}
+				catch (MqttException ex) {
+					if (ex.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT) {
+						throw ex;
+					}
+					Thread.sleep(1);
+				}
+			}
+		}
+		catch (MqttException ex) {
+			// a lost ACK: the publisher re-sends the reading
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** Disconnects; a second call does nothing. */
 	@Override
-	public void close() throws MqttException {
+	public synchronized void close() throws MqttException {
+		if (this.answers.isShutdown()) {
+			return;
+		}
+		this.answers.shutdownNow();
 		this.client.disconnect().waitForCompletion(TIMEOUT_MS);
 		this.client.close();
 	}

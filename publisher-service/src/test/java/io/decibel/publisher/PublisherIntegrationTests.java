@@ -14,6 +14,7 @@ import java.util.List;
 import io.decibel.contract.Ack;
 import io.decibel.contract.Topics;
 import io.decibel.publisher.acks.Completion;
+import io.decibel.stack.EmbeddedBroker;
 import io.decibel.stack.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * The publisher in-process against a real broker, with a test responder in the relay's place. Each test has its
@@ -160,6 +162,35 @@ class PublisherIntegrationTests {
 		await().atMost(PATIENCE).until(completion::isComplete);
 		assertThat(output).contains("Unreadable ACK on " + this.topics.acks(this.deviceId), "Not an ACK",
 				"ACK seq=0 status=STORED", "ACK seq=1 status=DUPLICATE");
+	}
+
+	@Test
+	void completesWithEveryReadingAcknowledgedWhenTheBrokerRestartsMidRun(CapturedOutput output) throws Exception {
+		assumeFalse(TestInfrastructure.usesExternalBroker(), "stops and starts the embedded broker");
+		// given: a run under way
+		EmbeddedBroker broker = TestInfrastructure.embeddedBroker();
+		AckResponder relay = responder(AckResponder.storing(this.topics));
+		Completion completion = startPublisher("--decibel.publisher.count=60", "--decibel.publisher.ack-timeout=1s")
+			.getBean(Completion.class);
+		await().atMost(PATIENCE).until(() -> completion.acknowledgedSeqs().size() >= 10);
+
+		// when: the broker goes away, with every session (it keeps them in memory), and comes back
+		relay.close();
+		broker.stop();
+		await().atMost(PATIENCE)
+			.until(() -> output.getOut().contains("Keeping readings for re-sending from seq="));
+		broker.start();
+		responder(AckResponder.storing(this.topics));
+
+		// then: the publisher reconnected and subscribed to its ACKs again, by itself, and re-sent what was lost
+		await().atMost(PATIENCE).until(completion::isComplete);
+		assertThat(completion.acknowledgedSeqs()).hasSize(60).first().isEqualTo(0L);
+		assertThat(completion.acknowledgedSeqs().last()).isEqualTo(59L);
+		assertThat(completion.givenUpSeqs()).isEmpty();
+		assertThat(output.getOut().lines()
+			.filter((line) -> line.contains("Connected and subscribed to") && line.contains(this.topics.acks(this.deviceId))))
+			.hasSizeGreaterThanOrEqualTo(2);
+		assertThat(output).contains("All 60 readings acknowledged", "given-up=0");
 	}
 
 	@Test

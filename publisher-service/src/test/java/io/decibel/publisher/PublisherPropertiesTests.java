@@ -3,6 +3,7 @@ package io.decibel.publisher;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import io.decibel.publisher.PublisherProperties.OutboxFull;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -30,7 +31,26 @@ class PublisherPropertiesTests {
 			assertThat(properties.stateDir()).isEqualTo(Path.of(System.getProperty("user.home"), ".decibel"));
 			assertThat(properties.ackTimeout()).isEqualTo(Duration.ofSeconds(5));
 			assertThat(properties.syntheticSeed()).isEqualTo(42);
+			assertThat(properties.outboxCapacity()).isEqualTo(10_000);
+			assertThat(properties.outboxFull()).isEqualTo(OutboxFull.BLOCK);
 		});
+	}
+
+	@Test
+	void outboxPolicyIsWrittenAsInTheReadme() {
+		this.context
+			.withPropertyValues("decibel.publisher.outbox-full=drop-oldest", "decibel.publisher.outbox-capacity=5")
+			.run((context) -> {
+				PublisherProperties properties = context.getBean(PublisherProperties.class);
+				assertThat(properties.outboxFull()).isEqualTo(OutboxFull.DROP_OLDEST);
+				assertThat(properties.outboxCapacity()).isEqualTo(5);
+			});
+	}
+
+	@Test
+	void emptyOutboxFailsStartup() {
+		this.context.withPropertyValues("decibel.publisher.outbox-capacity=0")
+			.run((context) -> assertThat(context).hasFailed());
 	}
 
 	@Test

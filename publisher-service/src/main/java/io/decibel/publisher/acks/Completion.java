@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutionException;
 
 import io.decibel.contract.AckStatus;
 import io.decibel.publisher.PublisherProperties;
+import io.decibel.publisher.publishing.PendingReadings;
+import io.decibel.publisher.publishing.ReadingGivenUp;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,8 +19,10 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The end of a counted run: complete once as many readings as {@code decibel.publisher.count} asks for are
- * acknowledged. A run without a count never completes.
+ * The end of a counted run: complete once each of the readings {@code decibel.publisher.count} asks for is done —
+ * acknowledged, or given up (done, and lost: the process then exits with a status of its own, see
+ * {@code PublisherApplication}). A run without a count never completes. Either way the run ends with one line of
+ * the outbox's counts: published, re-sent, pending, given up.
  */
 @Component
 public class Completion {
@@ -31,10 +35,17 @@ public class Completion {
 
 	private final SortedSet<Long> rejected = new TreeSet<>();
 
+	private final SortedSet<Long> givenUp = new TreeSet<>();
+
+	private final PendingReadings pending;
+
+	private boolean summarized;
+
 	private final CompletableFuture<Boolean> outcome = new CompletableFuture<>();
 
-	Completion(PublisherProperties properties) {
+	Completion(PublisherProperties properties, PendingReadings pending) {
 		this.count = properties.count();
+		this.pending = pending;
 	}
 
 	synchronized void acknowledged(long seq, AckStatus status) {
@@ -46,19 +57,51 @@ public class Completion {
 		if (status == AckStatus.REJECTED) {
 			this.rejected.add(seq);
 		}
-		if (this.acknowledged.size() == this.count) {
-			LOG.info("All {} readings acknowledged", this.count);
-			if (!this.rejected.isEmpty()) {
-				LOG.warn("{} of them were rejected and will never be stored: seq {}", this.rejected.size(),
-						this.rejected);
-			}
-			this.outcome.complete(true);
+		completeWhenAllDone();
+	}
+
+	@EventListener
+	synchronized void givenUp(ReadingGivenUp event) {
+		if (this.count == null) {
+			return;
 		}
+		this.givenUp.add(event.reading().seq());
+		completeWhenAllDone();
+	}
+
+	private void completeWhenAllDone() {
+		if (this.acknowledged.size() + this.givenUp.size() != this.count) {
+			return;
+		}
+		if (this.givenUp.isEmpty()) {
+			LOG.info("All {} readings acknowledged", this.count);
+		}
+		else {
+			LOG.warn("All {} readings done, {} of them given up and perhaps lost: seq {}", this.count,
+					this.givenUp.size(), this.givenUp);
+		}
+		if (!this.rejected.isEmpty()) {
+			LOG.warn("{} of them were rejected and will never be stored: seq {}", this.rejected.size(),
+					this.rejected);
+		}
+		summarize();
+		this.outcome.complete(true);
+	}
+
+	/** The outbox's counts, once: at the end of a counted run, or when the application stops. */
+	private synchronized void summarize() {
+		if (this.summarized) {
+			return;
+		}
+		this.summarized = true;
+		LOG.info("Outbox: published={} re-sent={} pending={} given-up={}", this.pending.published(),
+				this.pending.resent(), this.pending.size(), this.pending.givenUp());
 	}
 
 	/**
 	 * Waits for the end of a counted run.
-	 * @return true when all readings were acknowledged, false when the application was closed first
+	 * @return true when every reading was acknowledged or given up ({@link #givenUpSeqs()}), false when the
+	 * application was closed first
 	 */
 	public boolean awaitAllAcknowledged() throws InterruptedException {
 		try {
@@ -78,6 +121,11 @@ public class Completion {
 		return Collections.unmodifiableSortedSet(new TreeSet<>(this.acknowledged));
 	}
 
+	/** The seqs given up in this counted run: sent perhaps, never confirmed. */
+	public synchronized SortedSet<Long> givenUpSeqs() {
+		return Collections.unmodifiableSortedSet(new TreeSet<>(this.givenUp));
+	}
+
 	/** The seqs the relay rejected in this counted run. */
 	public synchronized SortedSet<Long> rejectedSeqs() {
 		return Collections.unmodifiableSortedSet(new TreeSet<>(this.rejected));
@@ -85,6 +133,7 @@ public class Completion {
 
 	@EventListener(ContextClosedEvent.class)
 	void release() {
+		summarize();
 		this.outcome.complete(false);
 	}
 

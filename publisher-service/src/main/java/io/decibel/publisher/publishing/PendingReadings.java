@@ -2,16 +2,22 @@ package io.decibel.publisher.publishing;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 import io.decibel.contract.Reading;
+import io.decibel.publisher.PublisherProperties.OutboxFull;
 
 /**
- * The readings published but not acknowledged yet, oldest first, with when each was sent and when it is due to
- * be sent again. Unbounded for now: this is the class that becomes the bounded outbox.
+ * The outbox: the readings published but not acknowledged yet, oldest first, with when each was sent and when it is
+ * due to be sent again. It holds at most {@code capacity} readings; what happens to one more is the
+ * {@link OutboxFull} policy: the sampler waits for room ({@link #awaitRoom}), or the oldest reading is given up.
+ * <p>
+ * It also keeps the device's counts: readings published (first sends), re-sent, pending and given up.
  */
 public class PendingReadings {
 
@@ -24,34 +30,117 @@ public class PendingReadings {
 
 	private final long maxIntervalNanos;
 
-	public PendingReadings(Duration ackTimeout) {
+	private final int capacity;
+
+	private final OutboxFull whenFull;
+
+	private boolean acknowledgedOnce;
+
+	private long lastAcknowledgedNanos;
+
+	private long published;
+
+	private long resent;
+
+	private long givenUp;
+
+	public PendingReadings(Duration ackTimeout, int capacity, OutboxFull whenFull) {
+		if (capacity < 1) {
+			throw new IllegalArgumentException("The outbox must hold at least one reading, not " + capacity);
+		}
 		this.ackTimeoutNanos = ackTimeout.toNanos();
 		this.maxIntervalNanos = Math.max(this.ackTimeoutNanos, MAX_RESEND_INTERVAL.toNanos());
+		this.capacity = capacity;
+		this.whenFull = whenFull;
 	}
 
-	synchronized void add(Reading reading, long nowNanos) {
+	/**
+	 * Keeps the reading until its ACK. When the outbox is full, the policy {@code drop-oldest} gives up the oldest
+	 * reading to make room; under {@code block} the caller waits for room first ({@link #awaitRoom}).
+	 * @return the reading given up to make room, if any
+	 * @throws IllegalStateException when the outbox is full under {@code block}
+	 */
+	synchronized Optional<Reading> add(Reading reading, long nowNanos) {
+		Optional<Reading> givenUp = Optional.empty();
+		if (this.bySeq.size() >= this.capacity) {
+			if (this.whenFull == OutboxFull.BLOCK) {
+				throw new IllegalStateException("The outbox is full (" + this.capacity + " readings): wait for room");
+			}
+			Iterator<Pending> oldest = this.bySeq.values().iterator();
+			givenUp = Optional.of(oldest.next().reading);
+			oldest.remove();
+			this.givenUp++;
+		}
 		this.bySeq.put(reading.seq(), new Pending(reading, nowNanos));
+		return givenUp;
 	}
 
-	/** Records a send of the reading; an ACK may have removed it already, which is fine. */
+	/**
+	 * Waits until the outbox has room for one more reading, or the timeout passes. Under {@code drop-oldest} there
+	 * is always room.
+	 * @return whether there is room
+	 */
+	synchronized boolean awaitRoom(Duration timeout) throws InterruptedException {
+		if (this.whenFull == OutboxFull.DROP_OLDEST) {
+			return true;
+		}
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (this.bySeq.size() >= this.capacity) {
+			long remaining = deadline - System.nanoTime();
+			if (remaining <= 0) {
+				return false;
+			}
+			TimeUnit.NANOSECONDS.timedWait(this, remaining);
+		}
+		return true;
+	}
+
+	synchronized boolean isFull() {
+		return this.bySeq.size() >= this.capacity;
+	}
+
+	/**
+	 * Records a send of the reading, a first send or a re-send. An ACK of an earlier send may have removed the
+	 * reading already (a first send cannot be answered before it is made): that counts as a re-send.
+	 */
 	synchronized void sent(long seq, long nowNanos) {
 		Pending pending = this.bySeq.get(seq);
+		if (pending != null && pending.sends == 0) {
+			this.published++;
+		}
+		else {
+			this.resent++;
+		}
 		if (pending != null) {
 			pending.sent(nowNanos);
 		}
 	}
 
 	/**
-	 * The readings whose ACK is overdue: one ACK timeout after the first send, doubling with each re-send. A
-	 * reading that could not be sent at all is due one ACK timeout after it was taken.
+	 * The readings to send now, oldest first: those never sent, one ACK timeout after they were taken, and those
+	 * whose ACK is overdue, one ACK timeout after the first send, doubling with each re-send.
+	 * <p>
+	 * While no ACK has come for an ACK timeout the way to the relay looks stalled (the relay is away, or the broker
+	 * restarted): then only the oldest overdue reading is re-sent, as a probe, instead of everything pending. Its
+	 * ACK says the way is open again, and the others follow at the next sweep. What the broker still holds for the
+	 * relay is not sent a second, third, fourth time meanwhile.
 	 */
 	synchronized List<Reading> due(long nowNanos) {
+		boolean stalled = !this.acknowledgedOnce || nowNanos - this.lastAcknowledgedNanos >= this.ackTimeoutNanos;
+		boolean probed = false;
 		List<Reading> due = new ArrayList<>();
 		for (Pending pending : this.bySeq.values()) {
 			long since = (pending.sends > 0) ? pending.lastSentNanos : pending.addedNanos;
-			if (nowNanos - since >= interval(Math.max(1, pending.sends))) {
-				due.add(pending.reading);
+			if (nowNanos - since < interval(Math.max(1, pending.sends))) {
+				continue;
 			}
+			if (pending.sends > 0 && stalled) {
+				if (probed) {
+					continue;
+				}
+				probed = true;
+			}
+			due.add(pending.reading);
 		}
 		return due;
 	}
@@ -65,19 +154,46 @@ public class PendingReadings {
 	/**
 	 * Removes the reading with the given seq.
 	 * @return the reading and its round trip from its first send, empty when it was not pending (an earlier ACK
-	 * of a re-sent reading took it)
+	 * of a re-sent reading took it, or it was given up)
 	 */
 	public synchronized Optional<Acknowledged> acknowledge(long seq, long nowNanos) {
+		this.acknowledgedOnce = true;
+		this.lastAcknowledgedNanos = nowNanos;
 		Pending pending = this.bySeq.remove(seq);
 		if (pending == null) {
 			return Optional.empty();
 		}
+		notifyAll();
 		long firstSent = (pending.sends > 0) ? pending.firstSentNanos : pending.addedNanos;
 		return Optional.of(new Acknowledged(pending.reading, Duration.ofNanos(nowNanos - firstSent)));
 	}
 
+	/** Readings published and not acknowledged yet. */
 	public synchronized int size() {
 		return this.bySeq.size();
+	}
+
+	public int capacity() {
+		return this.capacity;
+	}
+
+	public OutboxFull whenFull() {
+		return this.whenFull;
+	}
+
+	/** Readings sent for the first time. */
+	public synchronized long published() {
+		return this.published;
+	}
+
+	/** Sends of a reading again, its ACK overdue. */
+	public synchronized long resent() {
+		return this.resent;
+	}
+
+	/** Readings given up to make room in a full outbox: perhaps stored, never confirmed. */
+	public synchronized long givenUp() {
+		return this.givenUp;
 	}
 
 	private long interval(int sends) {

@@ -1,16 +1,25 @@
 package io.decibel.publisher.publishing;
 
+import java.time.Duration;
+
 import io.decibel.publisher.PublisherProperties;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
+import org.eclipse.paho.mqttv5.common.MqttException;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.retry.RetryPolicy;
 import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.handler.advice.RequestHandlerRetryAdvice;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.integration.mqtt.outbound.Mqttv5PahoMessageHandler;
 
 /** Readings out: from {@code readingsOutFlow.input} to the broker, on the service's one MQTT connection. */
 @Configuration(proxyBeanMethods = false)
 class ReadingsOutConfiguration {
+
+	/** Longest wait for the broker's in-flight window; past it the reading is kept for re-sending. */
+	private static final Duration IN_FLIGHT_PATIENCE = Duration.ofSeconds(10);
 
 	@Bean
 	Mqttv5PahoMessageHandler readingsOutbound(Mqttv5ClientManager clientManager) {
@@ -23,12 +32,41 @@ class ReadingsOutConfiguration {
 
 	@Bean
 	IntegrationFlow readingsOutFlow(Mqttv5PahoMessageHandler readingsOutbound) {
-		return (flow) -> flow.handle(readingsOutbound, (e) -> e.id("publishReadings"));
+		return (flow) -> flow.handle(readingsOutbound, (e) -> e.id("publishReadings").advice(waitForInFlightWindow()));
+	}
+
+	/**
+	 * Paho refuses a publish, instead of queueing it, while as many are in flight as the broker's Receive Maximum
+	 * allows (10 on HiveMQ, 20 on Mosquitto, 32 on EMQX). A refused reading would only wait in the outbox for its ACK
+	 * timeout and go out as a re-send: the sender (the sampler, or the re-sender after an outage) waits for the
+	 * window instead, which paces it to what the broker takes. (The relay's replies do the same.)
+	 */
+	private static RequestHandlerRetryAdvice waitForInFlightWindow() {
+		RequestHandlerRetryAdvice advice = new RequestHandlerRetryAdvice();
+		advice.setRetryPolicy(RetryPolicy.builder()
+			.predicate(ReadingsOutConfiguration::isInFlightWindowFull)
+			.delay(Duration.ofMillis(1))
+			.multiplier(2)
+			.maxDelay(Duration.ofMillis(100))
+			.maxRetries(Long.MAX_VALUE)
+			.timeout(IN_FLIGHT_PATIENCE)
+			.build());
+		return advice;
+	}
+
+	private static boolean isInFlightWindowFull(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof MqttException mqtt
+					&& mqtt.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Bean
 	PendingReadings pendingReadings(PublisherProperties properties) {
-		return new PendingReadings(properties.ackTimeout());
+		return new PendingReadings(properties.ackTimeout(), properties.outboxCapacity(), properties.outboxFull());
 	}
 
 	@Bean

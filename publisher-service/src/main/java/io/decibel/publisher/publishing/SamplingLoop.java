@@ -1,29 +1,40 @@
 package io.decibel.publisher.publishing;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.decibel.contract.Reading;
 import io.decibel.publisher.PublisherProperties;
+import io.decibel.publisher.PublisherProperties.OutboxFull;
 import io.decibel.publisher.sampling.NoiseLevel;
 import io.decibel.publisher.sampling.NoiseSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
  * The device's heartbeat, on a thread of its own: sample a window, take the next seq, make it a reading, keep it
  * pending, publish it. Starts once everything else runs (the MQTT connection, the flows) and stops first.
+ * <p>
+ * A full outbox is never silent: under {@code block} the loop says when it starts waiting for room and when it
+ * resumes; under {@code drop-oldest} each reading given up is logged with its seq and announced as a
+ * {@link ReadingGivenUp} event.
  */
 @Component
 class SamplingLoop implements SmartLifecycle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(SamplingLoop.class);
+
+	/** How often a sampler waiting for room in the outbox looks whether it is being stopped. */
+	private static final Duration ROOM_CHECK = Duration.ofMillis(100);
 
 	private final NoiseSource source;
 
@@ -32,6 +43,8 @@ class SamplingLoop implements SmartLifecycle {
 	private final PendingReadings pending;
 
 	private final ReadingPublisher publisher;
+
+	private final ApplicationEventPublisher events;
 
 	private final String deviceId;
 
@@ -45,12 +58,16 @@ class SamplingLoop implements SmartLifecycle {
 
 	private volatile CountDownLatch stopSignal = new CountDownLatch(1);
 
+	/** Whether readings are being kept unsent, the broker away: said once when it starts, once when it ends. */
+	private boolean keeping;
+
 	SamplingLoop(NoiseSource source, SequenceStore sequence, PendingReadings pending, ReadingPublisher publisher,
-			PublisherProperties properties) {
+			ApplicationEventPublisher events, PublisherProperties properties) {
 		this.source = source;
 		this.sequence = sequence;
 		this.pending = pending;
 		this.publisher = publisher;
+		this.events = events;
 		this.deviceId = properties.deviceId();
 		this.windowNanos = properties.window().toNanos();
 		this.count = properties.count();
@@ -100,6 +117,9 @@ class SamplingLoop implements SmartLifecycle {
 		long windowEnd = System.nanoTime() + this.windowNanos;
 		while (!stopping() && (this.count == null || taken < this.count)) {
 			try {
+				if (!awaitRoom()) {
+					break;
+				}
 				short[] samples = this.source.read();
 				if (!this.source.live()) {
 					if (!sleepUntil(windowEnd)) {
@@ -111,6 +131,10 @@ class SamplingLoop implements SmartLifecycle {
 				windowEnd = ((now - windowEnd > this.windowNanos) ? now : windowEnd) + this.windowNanos;
 				publish(NoiseLevel.of(samples));
 				taken++;
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				break;
 			}
 			catch (RuntimeException ex) {
 				LOG.warn("Sampling failed, trying again next window: {}", ex.getMessage());
@@ -129,14 +153,49 @@ class SamplingLoop implements SmartLifecycle {
 		Reading reading = new Reading(this.deviceId, seq, this.clock.instant(),
 				TimeUnit.NANOSECONDS.toMillis(this.windowNanos), level.rms(), level.dbfs(), level.peak(),
 				this.source.name());
-		this.pending.add(reading, System.nanoTime());
+		Optional<Reading> givenUp = this.pending.add(reading, System.nanoTime());
+		if (givenUp.isPresent()) {
+			long oldest = givenUp.get().seq();
+			LOG.warn("Outbox full ({} readings waiting for their ACK): gave up seq={}, the oldest, to keep seq={}",
+					this.pending.capacity(), oldest, seq);
+			this.events.publishEvent(new ReadingGivenUp(givenUp.get(), "outbox full"));
+		}
 		String dbfs = String.format(Locale.ROOT, "%.1f", level.dbfs());
 		if (this.publisher.send(reading)) {
+			if (this.keeping) {
+				this.keeping = false;
+				LOG.info("The broker is reachable again: publishing from seq={}", seq);
+			}
 			LOG.info("Published seq={} level={} dBFS", seq, dbfs);
 		}
 		else {
-			LOG.warn("Kept seq={} level={} dBFS for re-sending: the broker is not reachable", seq, dbfs);
+			// one line per outage, not per window: the re-sender says when the kept readings go out
+			if (!this.keeping) {
+				this.keeping = true;
+				LOG.warn("Keeping readings for re-sending from seq={}: the broker is not reachable", seq);
+			}
+			LOG.debug("Kept seq={} level={} dBFS for re-sending", seq, dbfs);
 		}
+	}
+
+	/**
+	 * Under {@code block}, waits while the outbox is full, saying so once when it starts and once when it ends.
+	 * @return false when stopped while waiting
+	 */
+	private boolean awaitRoom() throws InterruptedException {
+		if (!this.pending.isFull() || this.pending.whenFull() != OutboxFull.BLOCK) {
+			return true;
+		}
+		long since = System.nanoTime();
+		LOG.warn("Outbox full ({} readings waiting for their ACK): sampling waits for room", this.pending.capacity());
+		while (!this.pending.awaitRoom(ROOM_CHECK)) {
+			if (stopping()) {
+				return false;
+			}
+		}
+		LOG.info("Outbox has room again: sampling resumes after {} ms",
+				TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
+		return true;
 	}
 
 	private boolean stopping() {

@@ -1,6 +1,7 @@
 package io.decibel.publisher.publishing;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 
 import io.decibel.contract.Reading;
@@ -51,16 +52,34 @@ class UnacknowledgedResender implements SmartLifecycle {
 			return;
 		}
 		long now = System.nanoTime();
-		for (Reading reading : this.pending.due(now)) {
-			boolean neverSent = this.pending.sends(reading.seq()) == 0;
-			if (!this.publisher.send(reading)) {
-				return;
+		List<Reading> due = this.pending.due(now);
+		int kept = 0;
+		int resent = 0;
+		try {
+			for (Reading reading : due) {
+				boolean neverSent = this.pending.sends(reading.seq()) == 0;
+				if (!this.publisher.send(reading)) {
+					return;
+				}
+				if (neverSent) {
+					kept++;
+					LOG.debug("Sent seq={}, kept while the broker was not reachable", reading.seq());
+				}
+				else {
+					resent++;
+					LOG.debug("Re-sent seq={} (send {}): no ACK yet", reading.seq(), this.pending.sends(reading.seq()));
+				}
 			}
-			if (neverSent) {
-				LOG.info("Sent seq={}, kept while the broker was not reachable", reading.seq());
+		}
+		finally {
+			// one line per sweep: after an outage a sweep may send thousands
+			if (kept > 0) {
+				LOG.info("Sent {} readings kept while the broker was not reachable, from seq={}", kept,
+						due.get(0).seq());
 			}
-			else {
-				LOG.info("Re-sent seq={} (send {}): no ACK yet", reading.seq(), this.pending.sends(reading.seq()));
+			if (resent > 0) {
+				LOG.info("Re-sent {} readings with the same seq, no ACK yet (oldest seq={}, {} pending)", resent,
+						due.get(0).seq(), this.pending.size());
 			}
 		}
 	}

@@ -2,18 +2,22 @@ package io.decibel.publisher.publishing;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.decibel.contract.Reading;
+import io.decibel.publisher.PublisherProperties.OutboxFull;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /** Times are given, not measured: the clock here is a number the test chooses. */
 class PendingReadingsTests {
 
 	private static final long SECOND = Duration.ofSeconds(1).toNanos();
 
-	private final PendingReadings pending = new PendingReadings(Duration.ofSeconds(5));
+	private final PendingReadings pending = new PendingReadings(Duration.ofSeconds(5), 100, OutboxFull.BLOCK);
 
 	@Test
 	void readingIsDueOnceItsAckIsOverdueThenLessOften() {
@@ -74,6 +78,125 @@ class PendingReadingsTests {
 		});
 		assertThat(second).isEmpty();
 		assertThat(this.pending.size()).isZero();
+	}
+
+	@Test
+	void whileNoAckComesOnlyTheOldestOverdueReadingIsReSentAsAProbe() {
+		// given: three readings sent, no ACK for longer than the timeout (the relay is away)
+		for (long seq = 1; seq <= 3; seq++) {
+			this.pending.add(reading(seq), 0);
+			this.pending.sent(seq, 0);
+		}
+
+		// when / then
+		assertThat(this.pending.due(5 * SECOND)).extracting(Reading::seq).containsExactly(1L);
+	}
+
+	@Test
+	void onceAnAckComesAgainEveryOverdueReadingIsReSent() {
+		// given
+		for (long seq = 1; seq <= 3; seq++) {
+			this.pending.add(reading(seq), 0);
+			this.pending.sent(seq, 0);
+		}
+		this.pending.sent(1, 5 * SECOND);
+
+		// when: the probe is answered
+		this.pending.acknowledge(1, 6 * SECOND);
+
+		// then
+		assertThat(this.pending.due(6 * SECOND)).extracting(Reading::seq).containsExactly(2L, 3L);
+	}
+
+	@Test
+	void readingsNeverSentAreDueEvenWhileNoAckComes() {
+		// given: the broker was away when they were taken
+		for (long seq = 1; seq <= 3; seq++) {
+			this.pending.add(reading(seq), 0);
+		}
+
+		// then
+		assertThat(this.pending.due(5 * SECOND)).extracting(Reading::seq).containsExactly(1L, 2L, 3L);
+	}
+
+	@Test
+	void countsFirstSendsAndReSends() {
+		// given
+		this.pending.add(reading(1), 0);
+		this.pending.add(reading(2), 0);
+
+		// when
+		this.pending.sent(1, 0);
+		this.pending.sent(2, 0);
+		this.pending.sent(2, 5 * SECOND);
+		this.pending.acknowledge(2, 6 * SECOND);
+		// a re-send answered before it was recorded
+		this.pending.sent(2, 6 * SECOND);
+
+		// then
+		assertThat(this.pending.published()).isEqualTo(2);
+		assertThat(this.pending.resent()).isEqualTo(2);
+		assertThat(this.pending.size()).isOne();
+		assertThat(this.pending.givenUp()).isZero();
+	}
+
+	@Test
+	void fullOutboxUnderDropOldestGivesUpTheOldestReadingAndCountsIt() {
+		// given
+		PendingReadings outbox = new PendingReadings(Duration.ofSeconds(5), 3, OutboxFull.DROP_OLDEST);
+		for (long seq = 10; seq <= 12; seq++) {
+			assertThat(outbox.add(reading(seq), 0)).isEmpty();
+		}
+
+		// when
+		var givenUp = outbox.add(reading(13), 0);
+
+		// then
+		assertThat(givenUp).map(Reading::seq).hasValue(10L);
+		assertThat(outbox.size()).isEqualTo(3);
+		assertThat(outbox.givenUp()).isOne();
+		assertThat(outbox.acknowledge(10, SECOND)).isEmpty();
+		assertThat(outbox.acknowledge(13, SECOND)).isPresent();
+	}
+
+	@Test
+	void fullOutboxUnderDropOldestAlwaysHasRoom() throws Exception {
+		// given
+		PendingReadings outbox = new PendingReadings(Duration.ofSeconds(5), 1, OutboxFull.DROP_OLDEST);
+		outbox.add(reading(1), 0);
+
+		// then
+		assertThat(outbox.awaitRoom(Duration.ZERO)).isTrue();
+	}
+
+	@Test
+	void fullOutboxUnderBlockRefusesAnotherReadingUntilAnAckMakesRoom() throws Exception {
+		// given
+		PendingReadings outbox = new PendingReadings(Duration.ofSeconds(5), 2, OutboxFull.BLOCK);
+		outbox.add(reading(1), 0);
+		outbox.add(reading(2), 0);
+
+		// when
+		CompletableFuture<Boolean> room = CompletableFuture.supplyAsync(() -> awaitRoom(outbox));
+
+		// then
+		assertThat(outbox.isFull()).isTrue();
+		assertThat(outbox.awaitRoom(Duration.ZERO)).isFalse();
+		assertThatIllegalStateException().isThrownBy(() -> outbox.add(reading(3), 0));
+		outbox.acknowledge(1, SECOND);
+		assertThat(room.get(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(outbox.add(reading(3), 0)).isEmpty();
+		assertThat(outbox.givenUp()).isZero();
+	}
+
+	private static boolean awaitRoom(PendingReadings outbox) {
+		try {
+			return outbox.awaitRoom(Duration.ofSeconds(30));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
 	}
 
 	private static Reading reading(long seq) {
