@@ -1,9 +1,84 @@
-// Polls the relay's API and redraws the table; the page works offline (no CDN, no framework).
+// The relay's live page: the newest stored readings from the API, then each committed batch as it comes
+// (Server-Sent Events from api/readings/stream), a chart of the level per device, the latest level and the ACK counts.
+// Everything is served by the relay itself: no CDN, no framework, it works offline.
 (function () {
-    const rows = document.getElementById('readings');
+    const MAX_ROWS = 200;
+    const MAX_POINTS = 300;
+    const COLOURS = ['#2b6cb0', '#c05621', '#2f855a', '#6b46c1', '#b83280', '#2c7a7b', '#975a16', '#4a5568'];
+    const SVG = 'http://www.w3.org/2000/svg';
+
+    const tbody = document.getElementById('readings');
     const status = document.getElementById('status');
     const filter = document.getElementById('filter');
+    const levels = document.getElementById('levels');
+    const chart = document.getElementById('chart');
+
     let device = '';
+    let rows = [];                  // newest first, at most MAX_ROWS
+    let seen = new Set();           // "device/seq" of every reading shown since the last filter change
+    let series = new Map();         // device -> [{t, dbfs, seq}], oldest first, at most MAX_POINTS
+    const colours = new Map();      // device -> colour, stable for the page's life
+    let fresh = new Set();          // keys of the rows that arrived live since the last render
+    let renderQueued = false;
+
+    function key(r) {
+        return r.deviceId + '/' + r.seq;
+    }
+
+    function colour(id) {
+        if (!colours.has(id)) {
+            colours.set(id, COLOURS[colours.size % COLOURS.length]);
+        }
+        return colours.get(id);
+    }
+
+    function time(iso) {
+        return iso ? iso.replace('T', ' ').replace('Z', ' UTC') : '';
+    }
+
+    function newestFirst(a, b) {
+        return b.storedAt.localeCompare(a.storedAt) || a.deviceId.localeCompare(b.deviceId) || b.seq - a.seq;
+    }
+
+    /** Adds the readings not shown yet (of the chosen device), newest rows first. */
+    function merge(readings, live) {
+        let added = 0;
+        for (const r of readings) {
+            if ((device && r.deviceId !== device) || seen.has(key(r))) {
+                continue;
+            }
+            seen.add(key(r));
+            added++;
+            rows.push(r);
+            if (live) {
+                fresh.add(key(r));
+            }
+            const points = series.get(r.deviceId) || [];
+            points.push({ t: Date.parse(r.sampledAt), dbfs: r.dbfs, seq: r.seq });
+            series.set(r.deviceId, points);
+        }
+        if (added > 0) {
+            rows.sort(newestFirst);
+            rows = rows.slice(0, MAX_ROWS);
+            for (const points of series.values()) {
+                points.sort((a, b) => a.t - b.t || a.seq - b.seq);
+                points.splice(0, Math.max(0, points.length - MAX_POINTS));
+            }
+            queueRender();
+        }
+    }
+
+    function queueRender() {
+        if (!renderQueued) {
+            renderQueued = true;
+            requestAnimationFrame(() => {
+                renderQueued = false;
+                renderTable();
+                renderLevels();
+                renderChart();
+            });
+        }
+    }
 
     function cell(text) {
         const td = document.createElement('td');
@@ -11,8 +86,108 @@
         return td;
     }
 
-    function time(iso) {
-        return iso ? iso.replace('T', ' ').replace('Z', ' UTC') : '';
+    function renderTable() {
+        tbody.replaceChildren(...rows.map((r) => {
+            const tr = document.createElement('tr');
+            tr.dataset.key = key(r);
+            if (fresh.has(key(r))) {
+                tr.className = 'new';
+            }
+            tr.append(cell(r.deviceId), cell(r.seq), cell(r.dbfs.toFixed(1)), cell(r.rms.toFixed(1)),
+                cell(r.peak.toFixed(0)), cell(r.source), cell(time(r.sampledAt)), cell(time(r.receivedAt)),
+                cell(time(r.storedAt)));
+            return tr;
+        }));
+        fresh = new Set();
+    }
+
+    function renderLevels() {
+        const devices = [...series.keys()].sort();
+        levels.replaceChildren(...devices.map((id) => {
+            const points = series.get(id);
+            const latest = points[points.length - 1];
+            const li = document.createElement('li');
+            li.dataset.latest = id;
+            li.style.setProperty('--colour', colour(id));
+            const name = document.createElement('span');
+            name.className = 'device';
+            name.textContent = id + ' · seq ' + latest.seq;
+            const level = document.createElement('span');
+            level.className = 'level';
+            level.textContent = latest.dbfs.toFixed(1) + ' dBFS';
+            li.append(name, level);
+            return li;
+        }));
+    }
+
+    function svg(name, attributes, text) {
+        const element = document.createElementNS(SVG, name);
+        for (const [k, v] of Object.entries(attributes)) {
+            element.setAttribute(k, v);
+        }
+        if (text !== undefined) {
+            element.textContent = text;
+        }
+        return element;
+    }
+
+    /** Hand-drawn SVG: a line per device, time across, dBFS up; the scale follows the data. */
+    function renderChart() {
+        const width = chart.clientWidth || 800;
+        const height = chart.clientHeight || 240;
+        const left = 44, right = 10, top = 10, bottom = 22;
+        chart.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
+        const all = [...series.values()].flat();
+        if (all.length === 0) {
+            chart.replaceChildren(svg('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle', class: 'empty' },
+                'Waiting for readings…'));
+            return;
+        }
+        let t0 = Math.min(...all.map((p) => p.t)), t1 = Math.max(...all.map((p) => p.t));
+        if (t1 - t0 < 1000) {
+            t0 -= 500;
+            t1 += 500;
+        }
+        let low = Math.floor(Math.min(...all.map((p) => p.dbfs)) / 10) * 10;
+        let high = Math.ceil(Math.max(...all.map((p) => p.dbfs)) / 10) * 10;
+        if (high - low < 10) {
+            low = high - 10;
+        }
+        const x = (t) => left + (t - t0) / (t1 - t0) * (width - left - right);
+        const y = (dbfs) => top + (high - dbfs) / (high - low) * (height - top - bottom);
+        const parts = [];
+        const step = (high - low) > 40 ? 20 : 10;
+        for (let level = low; level <= high; level += step) {
+            parts.push(svg('line', { x1: left, x2: width - right, y1: y(level), y2: y(level), class: 'grid' }));
+            parts.push(svg('text', { x: left - 6, y: y(level) + 4, 'text-anchor': 'end', class: 'axis' }, level));
+        }
+        const clock = (t) => new Date(t).toISOString().substring(11, 19);
+        parts.push(svg('text', { x: left, y: height - 6, class: 'axis' }, clock(t0)));
+        parts.push(svg('text', { x: width - right, y: height - 6, 'text-anchor': 'end', class: 'axis' }, clock(t1)));
+        for (const id of [...series.keys()].sort()) {
+            const points = series.get(id);
+            const line = svg('polyline', {
+                points: points.map((p) => x(p.t).toFixed(1) + ',' + y(p.dbfs).toFixed(1)).join(' '),
+                stroke: colour(id), 'data-device': id, 'data-points': points.length
+            });
+            line.append(svg('title', {}, id));
+            parts.push(line);
+            // the latest point stands out (and a device with one reading still shows)
+            const last = points[points.length - 1];
+            parts.push(svg('circle', { cx: x(last.t), cy: y(last.dbfs), r: 3.5, fill: colour(id) }));
+        }
+        chart.replaceChildren(...parts);
+    }
+
+    function showStatus(state, text) {
+        status.dataset.state = state;
+        status.textContent = text;
+    }
+
+    function showCounts(counts) {
+        for (const name of ['stored', 'duplicate', 'rejected']) {
+            document.getElementById('count-' + name).textContent = counts[name];
+        }
     }
 
     async function refresh() {
@@ -26,25 +201,41 @@
                 throw new Error('HTTP ' + response.status);
             }
             const page = await response.json();
-            rows.replaceChildren(...page.items.map((r) => {
-                const tr = document.createElement('tr');
-                tr.append(cell(r.deviceId), cell(r.seq), cell(r.dbfs.toFixed(1)), cell(r.rms.toFixed(1)),
-                    cell(r.peak.toFixed(0)), cell(r.source), cell(time(r.sampledAt)), cell(time(r.receivedAt)),
-                    cell(time(r.storedAt)));
-                return tr;
-            }));
-            status.textContent = page.totalElements + ' stored, showing ' + page.items.length + '.';
+            merge(page.items, false);
+            queueRender();
         } catch (e) {
-            status.textContent = 'Cannot reach the relay (' + e.message + '), retrying…';
+            showStatus('reconnecting', 'Cannot reach the relay (' + e.message + '), retrying…');
         }
+    }
+
+    function connect() {
+        const events = new EventSource('api/readings/stream');
+        events.addEventListener('open', () => {
+            showStatus('live', 'Live');
+            // first connect, or back after a break: what was stored meanwhile comes from the API
+            refresh();
+        });
+        events.addEventListener('error', () => {
+            // EventSource reconnects by itself
+            showStatus('reconnecting', 'Reconnecting…');
+        });
+        events.addEventListener('readings', (event) => {
+            merge(JSON.parse(event.data), true);
+        });
+        events.addEventListener('counts', (event) => showCounts(JSON.parse(event.data)));
     }
 
     filter.addEventListener('submit', (event) => {
         event.preventDefault();
         device = new FormData(filter).get('device').trim();
+        rows = [];
+        seen = new Set();
+        series = new Map();
+        queueRender();
         refresh();
     });
 
-    refresh();
-    setInterval(refresh, 2000);
+    window.addEventListener('resize', queueRender);
+    queueRender();
+    connect();
 })();

@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.integration.IntegrationMessageHeaderAccessor;
 import org.springframework.integration.acks.SimpleAcknowledgment;
@@ -52,6 +53,8 @@ class ReadingIngest implements SmartLifecycle {
 
 	private final MeterRegistry meters;
 
+	private final ApplicationEventPublisher events;
+
 	private final Duration retryBackoff;
 
 	private final Clock clock = Clock.systemUTC();
@@ -59,11 +62,12 @@ class ReadingIngest implements SmartLifecycle {
 	private volatile boolean running;
 
 	ReadingIngest(TelemetryCodec codec, Topics topics, ReadingStore store, MeterRegistry meters,
-			RelayProperties relay) {
+			RelayProperties relay, ApplicationEventPublisher events) {
 		this.codec = codec;
 		this.topics = topics;
 		this.store = store;
 		this.meters = meters;
+		this.events = events;
 		this.retryBackoff = relay.retryBackoff();
 	}
 
@@ -101,6 +105,9 @@ class ReadingIngest implements SmartLifecycle {
 				replies.add(ackMessage(ack, batch.deliveries().get(i).getHeaders()));
 			}
 		}
+		// committed and counted: the live page and the batch meters may know (their listeners never block here)
+		this.events.publishEvent(new BatchCommitted(receivedAt, readings, acks,
+				rejections.stream().map(Rejection::reason).toList()));
 		LOG.debug("Stored a batch of {}: {} readings, {} rejected", batch.deliveries().size(), readings.size(),
 				rejections.size());
 		return replies;

@@ -59,9 +59,10 @@ class ReadingsFlowConfiguration {
 
 	@Bean
 	IntegrationFlow readingsInFlow(Mqttv5ClientManager clientManager, Topics topics, ReadingBatcher batcher,
-			RelayProperties relay) {
+			RelayProperties relay, RelayMeters meters) {
 		return IntegrationFlow.from(readingsInbound(clientManager, topics, relay))
 			.handle(Message.class, (delivery, headers) -> {
+				meters.received();
 				batcher.add(delivery);
 				return null;
 			}, (e) -> e.id("batchReadings"))

@@ -1,6 +1,7 @@
 package io.decibel.relay.storage;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -12,6 +13,8 @@ import java.util.Set;
 
 import io.decibel.contract.Ack;
 import io.decibel.contract.Reading;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
@@ -34,14 +37,34 @@ public class ReadingStore {
 
 	private final Clock clock = Clock.systemUTC();
 
-	ReadingStore(StoredReadingRepository readings, QuarantineRepository quarantine, TransactionTemplate transaction) {
+	private final Timer committed;
+
+	private final Timer failed;
+
+	ReadingStore(StoredReadingRepository readings, QuarantineRepository quarantine, TransactionTemplate transaction,
+			MeterRegistry meters) {
 		this.readings = readings;
 		this.quarantine = quarantine;
 		this.transaction = transaction;
+		this.committed = latency(meters, "committed");
+		this.failed = latency(meters, "failed");
 	}
 
 	/** @return the ACK of each reading, in the order given */
 	public List<Ack> store(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused) {
+		Timer.Sample sample = Timer.start();
+		try {
+			List<Ack> acks = writeOnce(batch, receivedAt, refused);
+			sample.stop(this.committed);
+			return acks;
+		}
+		catch (RuntimeException ex) {
+			sample.stop(this.failed);
+			throw ex;
+		}
+	}
+
+	private List<Ack> writeOnce(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused) {
 		try {
 			return this.transaction.execute((status) -> write(batch, receivedAt, refused));
 		}
@@ -49,6 +72,17 @@ public class ReadingStore {
 			// another relay of the share group stored some of them between our look-up and our insert: look again
 			return this.transaction.execute((status) -> write(batch, receivedAt, refused));
 		}
+	}
+
+	/** One attempt to store a batch, from the look-up to the commit; a histogram, for percentiles across relays. */
+	private static Timer latency(MeterRegistry meters, String outcome) {
+		return Timer.builder("decibel.relay.store.latency")
+			.description("One attempt to store a batch: look-up, batched insert, commit")
+			.tag("outcome", outcome)
+			.publishPercentileHistogram()
+			.minimumExpectedValue(Duration.ofMillis(1))
+			.maximumExpectedValue(Duration.ofSeconds(10))
+			.register(meters);
 	}
 
 	private List<Ack> write(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused) {

@@ -3,6 +3,7 @@ package io.decibel.relay.web;
 import java.time.Instant;
 import java.util.List;
 
+import io.decibel.contract.Reading;
 import io.decibel.relay.storage.StoredReading;
 import io.decibel.relay.storage.StoredReadingRepository;
 import org.jspecify.annotations.Nullable;
@@ -11,11 +12,13 @@ import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
-/** The stored readings, newest first, a page at a time. */
+/** The stored readings, newest first, a page at a time, and live as they are stored. */
 @RestController
 class ReadingsController {
 
@@ -26,8 +29,11 @@ class ReadingsController {
 
 	private final StoredReadingRepository readings;
 
-	ReadingsController(StoredReadingRepository readings) {
+	private final LiveReadings live;
+
+	ReadingsController(StoredReadingRepository readings, LiveReadings live) {
 		this.readings = readings;
+		this.live = live;
 	}
 
 	@GetMapping("/api/readings")
@@ -42,11 +48,24 @@ class ReadingsController {
 				found.getSize(), found.getTotalElements(), found.getTotalPages());
 	}
 
+	/** Server-Sent Events: {@code readings} (the rows of each committed batch), {@code counts} (the ACK counts). */
+	@GetMapping("/api/readings/stream")
+	ResponseEntity<SseEmitter> stream() {
+		return this.live.connect();
+	}
+
 	record ReadingsPage(List<ReadingView> items, int page, int size, long totalElements, int totalPages) {
 	}
 
 	record ReadingView(String deviceId, long seq, Instant sampledAt, Instant receivedAt, Instant storedAt,
 			int windowMs, double rms, double dbfs, double peak, String source) {
+
+		/** A reading just stored, as the live page receives it: the same fields as a row of the table. */
+		static ReadingView of(Reading reading, Instant receivedAt, Instant storedAt) {
+			return new ReadingView(reading.deviceId(), reading.seq(), reading.sampledAt(), receivedAt, storedAt,
+					Math.toIntExact(reading.windowMs()), reading.rms(), reading.dbfs(), reading.peak(),
+					reading.source());
+		}
 
 		static ReadingView of(StoredReading reading) {
 			return new ReadingView(reading.getDeviceId(), reading.getSeq(), reading.getSampledAt(),

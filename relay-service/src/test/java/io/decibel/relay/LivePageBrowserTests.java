@@ -1,0 +1,198 @@
+package io.decibel.relay;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+
+import io.decibel.contract.Reading;
+import io.decibel.contract.TelemetryCodec;
+import io.decibel.contract.Topics;
+import io.decibel.relay.MqttTestClient.Received;
+import io.decibel.stack.TestInfrastructure;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The relay's page in a real browser: Debian's headless Chromium, driven through its chromedriver, against the relay
+ * running on the tests' broker and database. Readings published over MQTT show up in the open page — rows, chart,
+ * latest level, ACK counts — without a reload. The screenshots are kept in {@code target/screenshots}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class LivePageBrowserTests {
+
+	static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+	static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+	static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+	static final String ROOT = TestInfrastructure.uniqueName("live");
+
+	static final Topics TOPICS = new Topics(ROOT);
+
+	final TelemetryCodec codec = new TelemetryCodec();
+
+	@LocalServerPort
+	int port;
+
+	@TempDir
+	Path profile;
+
+	ChromeDriver browser;
+
+	MqttTestClient device;
+
+	@DynamicPropertySource
+	static void infrastructure(DynamicPropertyRegistry registry) {
+		RelayTestProperties.register(registry, ROOT);
+	}
+
+	@BeforeAll
+	static void needsChromium() {
+		boolean installed = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+		// CI installs both (.ci/run): there, a missing browser is a failure, not a reason to skip
+		if (!installed && System.getenv("CI") == null) {
+			Assumptions.abort("Skipped: no " + CHROMIUM + " or " + CHROMEDRIVER
+					+ " (apt-get install chromium chromium-driver)");
+		}
+		assertThat(installed).as("%s and %s installed", CHROMIUM, CHROMEDRIVER).isTrue();
+	}
+
+	@BeforeEach
+	void open() throws Exception {
+		ChromeOptions options = new ChromeOptions();
+		options.setBinary(CHROMIUM.toFile());
+		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+				"--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+				"--disable-sync", "--window-size=1280,1000", "--user-data-dir=" + this.profile);
+		// the machine's driver, named: Selenium Manager has nothing to look up or download
+		ChromeDriverService service = new ChromeDriverService.Builder()
+			.usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+			.usingAnyFreePort()
+			.build();
+		this.browser = new ChromeDriver(service, options);
+		this.device = MqttTestClient.connect();
+	}
+
+	@AfterEach
+	void close() throws Exception {
+		if (this.browser != null) {
+			this.browser.quit();
+		}
+		if (this.device != null) {
+			this.device.close();
+		}
+	}
+
+	@Test
+	void showsReadingsAsTheyAreStoredWithTheirLevelsAndTheAckCountsWithoutAReload() throws Exception {
+		// given: the page open and live, marked so that a reload would show
+		this.browser.get("http://127.0.0.1:" + this.port + "/");
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> "live".equals(this.browser.findElement(By.id("status")).getAttribute("data-state")));
+		assertThat(rows()).isEmpty();
+		this.browser.executeScript("window.openedOnce = true");
+		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("+"));
+
+		// when: readings of two devices, one of them sent twice, and a payload that is no reading
+		double[] kitchen = { -42.0, -35.5, -20.25 };
+		for (int seq = 0; seq < kitchen.length; seq++) {
+			publishAndAwaitAck(reading("kitchen", seq, kitchen[seq]), acks);
+		}
+		publishAndAwaitAck(reading("hall", 0, -60.0), acks);
+		publishAndAwaitAck(reading("hall", 1, -55.0), acks);
+		publishAndAwaitAck(reading("hall", 1, -55.0), acks);
+		this.device.publish(TOPICS.readings("hall"), "not a reading".getBytes(), null, null);
+		MqttTestClient.next(acks);
+
+		// then: the rows, newest first, once each
+		await().atMost(Duration.ofSeconds(20))
+			.untilAsserted(() -> assertThat(rows()).containsExactly("hall/1", "hall/0", "kitchen/2", "kitchen/1",
+					"kitchen/0"));
+		// the chart, a line per device with a point per reading
+		assertThat(line("kitchen").getAttribute("data-points")).isEqualTo("3");
+		assertThat(line("hall").getAttribute("data-points")).isEqualTo("2");
+		assertThat(line("kitchen").getAttribute("points").split(" ")).hasSize(3);
+		// the latest level of each device
+		assertThat(latest("kitchen")).contains("-20.3 dBFS").contains("seq 2");
+		assertThat(latest("hall")).contains("-55.0 dBFS");
+		// the relay's ACK counts
+		await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+			assertThat(text("count-stored")).isEqualTo("5");
+			assertThat(text("count-duplicate")).isEqualTo("1");
+			assertThat(text("count-rejected")).isEqualTo("1");
+		});
+		// and all of it without a reload
+		assertThat(this.browser.executeScript("return window.openedOnce === true")).isEqualTo(true);
+		screenshot("live-page.png");
+
+		// on a phone's screen, the same page, nothing wider than the screen but the table's own scroll
+		this.browser.manage().window().setSize(new Dimension(390, 844));
+		await().untilAsserted(() -> assertThat(this.browser
+			.executeScript("return document.documentElement.scrollWidth <= window.innerWidth")).isEqualTo(true));
+		screenshot("live-page-phone.png");
+	}
+
+	private void publishAndAwaitAck(Reading reading, BlockingQueue<Received> acks) throws Exception {
+		this.device.publish(TOPICS.readings(reading.deviceId()), this.codec.encode(reading), null, null);
+		MqttTestClient.next(acks);
+	}
+
+	private List<String> rows() {
+		return this.browser.findElements(By.cssSelector("#readings tr"))
+			.stream()
+			.map((row) -> row.getAttribute("data-key"))
+			.toList();
+	}
+
+	private WebElement line(String deviceId) {
+		return this.browser.findElement(By.cssSelector("#chart polyline[data-device='" + deviceId + "']"));
+	}
+
+	private String latest(String deviceId) {
+		return this.browser.findElement(By.cssSelector("#levels [data-latest='" + deviceId + "']")).getText();
+	}
+
+	private String text(String id) {
+		return this.browser.findElement(By.id(id)).getText();
+	}
+
+	private void screenshot(String name) throws IOException {
+		Files.createDirectories(SCREENSHOTS);
+		File shot = this.browser.getScreenshotAs(OutputType.FILE);
+		Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+	}
+
+	static Reading reading(String deviceId, long seq, double dbfs) {
+		double rms = 32768 * Math.pow(10, dbfs / 20);
+		return new Reading(deviceId, seq, Instant.now().truncatedTo(ChronoUnit.MILLIS), 1000, rms, dbfs,
+				Math.min(32768, rms * 2), "synthetic");
+	}
+
+}
