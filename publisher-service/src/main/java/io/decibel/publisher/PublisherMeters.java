@@ -6,6 +6,7 @@ import java.util.Locale;
 import io.decibel.contract.AckStatus;
 import io.decibel.publisher.publishing.PendingReadings;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -13,15 +14,18 @@ import io.micrometer.core.instrument.Timer;
 import org.springframework.stereotype.Component;
 
 /**
- * The device's counts, as meters ({@code /actuator/prometheus}) and as the numbers its progress lines show:
+ * The device's counts, as meters ({@code /actuator/prometheus}) and as the numbers its progress lines show. The
+ * outbox ({@link PendingReadings}) keeps the counts of sends and of readings given up; this class shows them, and
+ * counts the ACKs:
  * <ul>
  * <li>{@code decibel.publisher.readings.published}: readings sent for the first time</li>
  * <li>{@code decibel.publisher.readings.resent}: sends of a reading again, its ACK overdue</li>
  * <li>{@code decibel.publisher.readings.acknowledged{status=stored|duplicate|rejected}}: readings settled by an
  * ACK</li>
  * <li>{@code decibel.publisher.readings.pending}: published, not acknowledged yet (gauge)</li>
- * <li>{@code decibel.publisher.readings.given.up{reason}}: readings that will never be stored ({@code rejected}: the
- * relay refused them)</li>
+ * <li>{@code decibel.publisher.readings.given.up{reason=outbox_full}}: readings the device stopped trying to
+ * deliver, dropped to make room in a full outbox: perhaps stored, never confirmed (a rejected reading is not given
+ * up: it is answered, {@code acknowledged{status=rejected}})</li>
  * <li>{@code decibel.publisher.ack.round.trip}: from a reading's first send to its ACK, as a histogram</li>
  * </ul>
  */
@@ -30,19 +34,22 @@ public class PublisherMeters {
 
 	private final MeterRegistry registry;
 
-	private final Counter published;
-
-	private final Counter resent;
+	private final PendingReadings pending;
 
 	private final Timer roundTrip;
 
 	PublisherMeters(MeterRegistry registry, PendingReadings pending) {
 		this.registry = registry;
-		this.published = Counter.builder("decibel.publisher.readings.published")
+		this.pending = pending;
+		FunctionCounter.builder("decibel.publisher.readings.published", pending, PendingReadings::published)
 			.description("Readings sent for the first time")
 			.register(registry);
-		this.resent = Counter.builder("decibel.publisher.readings.resent")
+		FunctionCounter.builder("decibel.publisher.readings.resent", pending, PendingReadings::resent)
 			.description("Readings sent again because their ACK was overdue")
+			.register(registry);
+		FunctionCounter.builder("decibel.publisher.readings.given.up", pending, PendingReadings::givenUp)
+			.description("Readings the device stopped trying to deliver")
+			.tag("reason", "outbox_full")
 			.register(registry);
 		this.roundTrip = Timer.builder("decibel.publisher.ack.round.trip")
 			.description("From a reading's first send to its ACK")
@@ -59,47 +66,27 @@ public class PublisherMeters {
 		for (AckStatus status : AckStatus.values()) {
 			acknowledgedCounter(status);
 		}
-		givenUpCounter("rejected");
-	}
-
-	public void published() {
-		this.published.increment();
-	}
-
-	public void resent() {
-		this.resent.increment();
 	}
 
 	public void acknowledged(AckStatus status, Duration roundTrip) {
 		acknowledgedCounter(status).increment();
 		this.roundTrip.record(roundTrip);
-		if (status == AckStatus.REJECTED) {
-			givenUp("rejected");
-		}
-	}
-
-	/** A reading the device stops trying to deliver, and why (a short, fixed word: it is a tag). */
-	public void givenUp(String reason) {
-		givenUpCounter(reason).increment();
 	}
 
 	public long publishedCount() {
-		return (long) this.published.count();
+		return this.pending.published();
 	}
 
 	public long resentCount() {
-		return (long) this.resent.count();
+		return this.pending.resent();
+	}
+
+	public long givenUpCount() {
+		return this.pending.givenUp();
 	}
 
 	public long acknowledgedCount(AckStatus status) {
 		return (long) acknowledgedCounter(status).count();
-	}
-
-	private Counter givenUpCounter(String reason) {
-		return Counter.builder("decibel.publisher.readings.given.up")
-			.description("Readings the device stopped trying to deliver: they will never be stored")
-			.tag("reason", reason)
-			.register(this.registry);
 	}
 
 	private Counter acknowledgedCounter(AckStatus status) {

@@ -78,7 +78,7 @@ class PublisherMetricsTests {
 				+ this.deviceId + "\"} 5.0");
 		assertThat(scrape).containsPattern("decibel_publisher_readings_acknowledged_total\\{[^}]*status=\"stored\"} 4.0");
 		assertThat(scrape).containsPattern("decibel_publisher_readings_acknowledged_total\\{[^}]*status=\"rejected\"} 1.0");
-		assertThat(scrape).containsPattern("decibel_publisher_readings_given_up_total\\{[^}]*reason=\"rejected\"} 1.0");
+		assertThat(scrape).containsPattern("decibel_publisher_readings_given_up_total\\{[^}]*reason=\"outbox_full\"} 0.0");
 		assertThat(scrape).containsPattern("decibel_publisher_readings_resent_total\\{[^}]*} [1-9]");
 		assertThat(scrape).containsPattern("decibel_publisher_readings_pending\\{[^}]*} 0.0");
 		assertThat(scrape).containsPattern("decibel_publisher_ack_round_trip_seconds_count\\{[^}]*} 5");
@@ -87,7 +87,7 @@ class PublisherMetricsTests {
 		// and when the run ends
 		this.publisher.close();
 		assertThat(output).containsPattern("Summary: 5 sent, 5 ACKed \\(4 stored, 0 duplicate, 1 rejected\\), [1-9]\\d* "
-				+ "re-sent, 0 pending; ACK round trip p50=[0-9.]+ ms p99=[0-9.]+ ms");
+				+ "re-sent, 0 pending, 0 given up; ACK round trip p50=[0-9.]+ ms p99=[0-9.]+ ms");
 	}
 
 	@Test

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import io.decibel.contract.Reading;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
-import io.decibel.publisher.PublisherMeters;
 import io.decibel.publisher.PublisherProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,20 +36,17 @@ class ReadingPublisher {
 
 	private final TelemetryCodec codec;
 
-	private final PublisherMeters meters;
-
 	private final String readingsTopic;
 
 	private final String acksTopic;
 
 	ReadingPublisher(@Qualifier("readingsOutFlow") IntegrationFlow readingsOutFlow,
 			Mqttv5ClientManager clientManager, PendingReadings pending, TelemetryCodec codec, Topics topics,
-			PublisherProperties properties, PublisherMeters meters) {
+			PublisherProperties properties) {
 		this.readingsOutFlow = readingsOutFlow;
 		this.clientManager = clientManager;
 		this.pending = pending;
 		this.codec = codec;
-		this.meters = meters;
 		this.readingsTopic = topics.readings(properties.deviceId());
 		this.acksTopic = topics.acks(properties.deviceId());
 	}
@@ -68,16 +64,9 @@ class ReadingPublisher {
 			.setHeader(MqttHeaders.CORRELATION_DATA, correlationData(reading.seq()))
 			.setHeader(MqttHeaders.QOS, 1)
 			.build();
-		boolean firstSend = this.pending.sends(reading.seq()) == 0;
 		try {
 			this.readingsOutFlow.getInputChannel().send(message);
 			this.pending.sent(reading.seq(), System.nanoTime());
-			if (firstSend) {
-				this.meters.published();
-			}
-			else {
-				this.meters.resent();
-			}
 			return true;
 		}
 		catch (MessagingException ex) {
