@@ -69,8 +69,8 @@ public final class TestInfrastructure {
 	}
 
 	public static String dbPassword() {
-		String password = System.getenv("DECIBEL_TEST_DB_PASSWORD");
-		return (password != null) ? password : EmbeddedDatabase.PASSWORD;
+		String fromEnvironment = System.getenv("DECIBEL_TEST_DB_PASSWORD");
+		return (fromEnvironment != null) ? fromEnvironment : EmbeddedDatabase.PASSWORD;
 	}
 
 	/** The embedded database server, started on first use. */
