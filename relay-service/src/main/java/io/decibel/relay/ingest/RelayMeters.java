@@ -1,8 +1,10 @@
 package io.decibel.relay.ingest;
 
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 
+import io.decibel.contract.AckStatus;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -45,6 +47,10 @@ class RelayMeters {
 			.serviceLevelObjectives(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
 			.maximumExpectedValue((double) relay.batchSize())
 			.register(registry);
+		// ReadingIngest counts the answers; registered here too, so that a scrape shows zeros rather than nothing
+		for (AckStatus status : AckStatus.values()) {
+			registry.counter("decibel.relay.readings", "status", status.name().toLowerCase(Locale.ROOT));
+		}
 		for (RejectionCategory category : RejectionCategory.values()) {
 			this.rejected.put(category, Counter.builder("decibel.relay.readings.rejected")
 				.description("Deliveries rejected, by the kind of bad input")
