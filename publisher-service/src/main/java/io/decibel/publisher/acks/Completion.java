@@ -94,8 +94,8 @@ public class Completion {
 			return;
 		}
 		this.summarized = true;
-		LOG.info("Outbox: published={} re-sent={} pending={} given-up={}", this.pending.published(),
-				this.pending.resent(), this.pending.size(), this.pending.givenUp());
+		LOG.info("Outbox: published={} re-sent={} acknowledged={} pending={} given-up={}", this.pending.published(),
+				this.pending.resent(), this.pending.acknowledged(), this.pending.size(), this.pending.givenUp());
 	}
 
 	/**

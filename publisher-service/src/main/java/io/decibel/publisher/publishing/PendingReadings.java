@@ -17,7 +17,7 @@ import io.decibel.publisher.PublisherProperties.OutboxFull;
  * due to be sent again. It holds at most {@code capacity} readings; what happens to one more is the
  * {@link OutboxFull} policy: the sampler waits for room ({@link #awaitRoom}), or the oldest reading is given up.
  * <p>
- * It also keeps the device's counts: readings published (first sends), re-sent, pending and given up.
+ * It also keeps the device's counts: readings published (first sends), re-sent, acknowledged, pending and given up.
  */
 public class PendingReadings {
 
@@ -38,9 +38,16 @@ public class PendingReadings {
 
 	private long lastAcknowledgedNanos;
 
+	private boolean anyAcknowledgedSend;
+
+	/** The latest send of a reading that was then acknowledged: what was sent before it and is pending looks lost. */
+	private long lastAcknowledgedSendNanos;
+
 	private long published;
 
 	private long resent;
+
+	private long acknowledged;
 
 	private long givenUp;
 
@@ -118,12 +125,13 @@ public class PendingReadings {
 
 	/**
 	 * The readings to send now, oldest first: those never sent, one ACK timeout after they were taken, and those
-	 * whose ACK is overdue, one ACK timeout after the first send, doubling with each re-send.
+	 * whose ACK is overdue (one ACK timeout after the send, doubling with each re-send) and that look lost.
 	 * <p>
-	 * While no ACK has come for an ACK timeout the way to the relay looks stalled (the relay is away, or the broker
-	 * restarted): then only the oldest overdue reading is re-sent, as a probe, instead of everything pending. Its
-	 * ACK says the way is open again, and the others follow at the next sweep. What the broker still holds for the
-	 * relay is not sent a second, third, fourth time meanwhile.
+	 * An overdue reading looks lost when a reading sent after it has been acknowledged: the relay answers in about
+	 * the order it receives. Otherwise it is more likely waiting in the broker or the relay behind others (the relay
+	 * was away, its database too): re-sending it, and the thousands behind it, would only double the backlog. While
+	 * no ACK at all has come for an ACK timeout (the relay is away, or the broker restarted and lost what it held),
+	 * the oldest overdue reading is re-sent as a probe, one per sweep; its ACK is the evidence the others need.
 	 */
 	synchronized List<Reading> due(long nowNanos) {
 		boolean stalled = !this.acknowledgedOnce || nowNanos - this.lastAcknowledgedNanos >= this.ackTimeoutNanos;
@@ -134,13 +142,14 @@ public class PendingReadings {
 			if (nowNanos - since < interval(Math.max(1, pending.sends))) {
 				continue;
 			}
-			if (pending.sends > 0 && stalled) {
-				if (probed) {
-					continue;
-				}
-				probed = true;
+			boolean overtaken = this.anyAcknowledgedSend && pending.lastSentNanos - this.lastAcknowledgedSendNanos < 0;
+			if (pending.sends == 0 || overtaken) {
+				due.add(pending.reading);
 			}
-			due.add(pending.reading);
+			else if (stalled && !probed) {
+				probed = true;
+				due.add(pending.reading);
+			}
 		}
 		return due;
 	}
@@ -162,6 +171,12 @@ public class PendingReadings {
 		Pending pending = this.bySeq.remove(seq);
 		if (pending == null) {
 			return Optional.empty();
+		}
+		this.acknowledged++;
+		if (pending.sends > 0 && (!this.anyAcknowledgedSend
+				|| pending.lastSentNanos - this.lastAcknowledgedSendNanos > 0)) {
+			this.anyAcknowledgedSend = true;
+			this.lastAcknowledgedSendNanos = pending.lastSentNanos;
 		}
 		notifyAll();
 		long firstSent = (pending.sends > 0) ? pending.firstSentNanos : pending.addedNanos;
@@ -189,6 +204,11 @@ public class PendingReadings {
 	/** Sends of a reading again, its ACK overdue. */
 	public synchronized long resent() {
 		return this.resent;
+	}
+
+	/** Readings that left the outbox with an ACK, whatever its status. */
+	public synchronized long acknowledged() {
+		return this.acknowledged;
 	}
 
 	/** Readings given up to make room in a full outbox: perhaps stored, never confirmed. */

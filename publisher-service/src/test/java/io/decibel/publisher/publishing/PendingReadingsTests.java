@@ -93,19 +93,32 @@ class PendingReadingsTests {
 	}
 
 	@Test
-	void onceAnAckComesAgainEveryOverdueReadingIsReSent() {
-		// given
-		for (long seq = 1; seq <= 3; seq++) {
+	void overdueReadingsSentBeforeAnAcknowledgedOneAreReSent() {
+		// given: 1 to 3 sent, then 4, whose ACK comes while theirs do not (they were lost)
+		for (long seq = 1; seq <= 4; seq++) {
 			this.pending.add(reading(seq), 0);
-			this.pending.sent(seq, 0);
+			this.pending.sent(seq, (seq == 4) ? SECOND : 0);
 		}
-		this.pending.sent(1, 5 * SECOND);
 
-		// when: the probe is answered
-		this.pending.acknowledge(1, 6 * SECOND);
+		// when
+		this.pending.acknowledge(4, 2 * SECOND);
 
 		// then
-		assertThat(this.pending.due(6 * SECOND)).extracting(Reading::seq).containsExactly(2L, 3L);
+		assertThat(this.pending.due(5 * SECOND)).extracting(Reading::seq).containsExactly(1L, 2L, 3L);
+	}
+
+	@Test
+	void overdueReadingsNotOvertakenWaitWhileAcksOfEarlierOnesStillCome() {
+		// given: a backlog drains in order (the relay is catching up): 1's ACK comes late, 2 and 3 are behind it
+		for (long seq = 1; seq <= 3; seq++) {
+			this.pending.add(reading(seq), 0);
+			this.pending.sent(seq, seq * SECOND);
+		}
+		this.pending.acknowledge(1, 7 * SECOND);
+
+		// then: not re-sent while ACKs come; probed once none has come for the timeout
+		assertThat(this.pending.due(8 * SECOND)).isEmpty();
+		assertThat(this.pending.due(12 * SECOND)).extracting(Reading::seq).containsExactly(2L);
 	}
 
 	@Test
@@ -136,6 +149,7 @@ class PendingReadingsTests {
 		// then
 		assertThat(this.pending.published()).isEqualTo(2);
 		assertThat(this.pending.resent()).isEqualTo(2);
+		assertThat(this.pending.acknowledged()).isOne();
 		assertThat(this.pending.size()).isOne();
 		assertThat(this.pending.givenUp()).isZero();
 	}
