@@ -124,6 +124,12 @@ public final class EmbeddedBroker implements AutoCloseable {
 				        <queued-messages>
 				            <max-queue-size>1000000</max-queue-size>
 				        </queued-messages>
+				        <!-- HiveMQ allows 10 unacknowledged QoS 1 publishes per client by default; Paho refuses a publish
+				             beyond that instead of queueing it, and a service then waits for its window: on loopback the
+				             wait, not the work, would set the pace -->
+				        <receive-maximum>
+				            <server-receive-maximum>65535</server-receive-maximum>
+				        </receive-maximum>
 				    </mqtt>
 				    <persistence>
 				        <mode>%s</mode>
