@@ -43,6 +43,15 @@ class ReadingIngest implements SmartLifecycle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ReadingIngest.class);
 
+	/**
+	 * Replies (ACKs, dead letters) go out at QoS 0. The device re-sends a reading until it gets its ACK, so an ACK
+	 * lost on the way costs a {@code DUPLICATE} answer, nothing more; and a relay that resumes its session keeps no
+	 * QoS 1 publish in flight: Paho 1.2.5 sends those again after a reconnect with the topic alias of the old
+	 * connection and no topic, the broker closes the connection (reason 148, topic alias invalid), and the relay
+	 * reconnects into the same refusal for ever. Seen in {@code FaultToleranceTests} (broker restart).
+	 */
+	static final int REPLY_QOS = 0;
+
 	private static final Duration FIRST_RETRY = Duration.ofMillis(100);
 
 	private final TelemetryCodec codec;
@@ -187,7 +196,7 @@ class ReadingIngest implements SmartLifecycle {
 		List<Message<byte[]>> replies = new ArrayList<>(2);
 		replies.add(MessageBuilder.withPayload(this.codec.encodeValue(rejection.deadLetter()))
 			.setHeader(MqttHeaders.TOPIC, this.topics.deadLetter())
-			.setHeader(MqttHeaders.QOS, 1)
+			.setHeader(MqttHeaders.QOS, REPLY_QOS)
 			.build());
 		MessageHeaders request = rejection.delivery().getHeaders();
 		if (rejection.deviceId() != null || request.get(MqttHeaders.RESPONSE_TOPIC) != null) {
@@ -214,7 +223,7 @@ class ReadingIngest implements SmartLifecycle {
 		String responseTopic = request.get(MqttHeaders.RESPONSE_TOPIC, String.class);
 		MessageBuilder<byte[]> reply = MessageBuilder.withPayload(this.codec.encode(ack))
 			.setHeader(MqttHeaders.TOPIC, responseTopic != null ? responseTopic : this.topics.acks(ack.deviceId()))
-			.setHeader(MqttHeaders.QOS, 1);
+			.setHeader(MqttHeaders.QOS, REPLY_QOS);
 		Object correlation = request.get(MqttHeaders.CORRELATION_DATA);
 		if (correlation != null) {
 			reply.setHeader(MqttHeaders.CORRELATION_DATA, correlation);
