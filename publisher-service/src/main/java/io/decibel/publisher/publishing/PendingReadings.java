@@ -40,7 +40,7 @@ public class PendingReadings {
 
 	private boolean anyAcknowledgedSend;
 
-	/** The latest send of a reading that was then acknowledged: what was sent before it and is pending looks lost. */
+	/** The latest first send of a reading since acknowledged: what was sent before it and is pending looks lost. */
 	private long lastAcknowledgedSendNanos;
 
 	private long published;
@@ -173,10 +173,12 @@ public class PendingReadings {
 			return Optional.empty();
 		}
 		this.acknowledged++;
+		// which send the ACK answers is unknown (Karn's problem): the first one, to be safe. Taking the last would let
+		// the ACK of a probe's first copy, answered from a backlog, make everything behind that copy look lost
 		if (pending.sends > 0 && (!this.anyAcknowledgedSend
-				|| pending.lastSentNanos - this.lastAcknowledgedSendNanos > 0)) {
+				|| pending.firstSentNanos - this.lastAcknowledgedSendNanos > 0)) {
 			this.anyAcknowledgedSend = true;
-			this.lastAcknowledgedSendNanos = pending.lastSentNanos;
+			this.lastAcknowledgedSendNanos = pending.firstSentNanos;
 		}
 		notifyAll();
 		long firstSent = (pending.sends > 0) ? pending.firstSentNanos : pending.addedNanos;

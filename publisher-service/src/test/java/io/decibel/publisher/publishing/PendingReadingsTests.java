@@ -17,6 +17,8 @@ class PendingReadingsTests {
 
 	private static final long SECOND = Duration.ofSeconds(1).toNanos();
 
+	private static final long MILLISECOND = Duration.ofMillis(1).toNanos();
+
 	private final PendingReadings pending = new PendingReadings(Duration.ofSeconds(5), 100, OutboxFull.BLOCK);
 
 	@Test
@@ -119,6 +121,22 @@ class PendingReadingsTests {
 		// then: not re-sent while ACKs come; probed once none has come for the timeout
 		assertThat(this.pending.due(8 * SECOND)).isEmpty();
 		assertThat(this.pending.due(12 * SECOND)).extracting(Reading::seq).containsExactly(2L);
+	}
+
+	@Test
+	void anAckOfAReSentReadingIsNoEvidenceThatTheOnesSentSinceItsFirstSendWereLost() {
+		// given: 1 probed again at 5 s; its first copy, queued before 2, is answered
+		this.pending.add(reading(1), 0);
+		this.pending.sent(1, 0);
+		this.pending.add(reading(2), 0);
+		this.pending.sent(2, SECOND);
+		this.pending.sent(1, 5 * SECOND);
+
+		// when
+		this.pending.acknowledge(1, 5500 * MILLISECOND);
+
+		// then: 2 is overdue, but it may well be next in the backlog
+		assertThat(this.pending.due(6500 * MILLISECOND)).isEmpty();
 	}
 
 	@Test
