@@ -8,7 +8,7 @@ import io.decibel.bench.raw.RawResponderApplication;
 /**
  * One jar, three programs: {@code java -jar bench.jar [options]} runs the benchmark; {@code raw} and {@code naive}
  * as the first argument run one of its responders, which the benchmark starts as processes of their own so that
- * their CPU time and memory are theirs alone.
+ * their CPU time and memory are theirs alone; {@code jfr-summary <file.jfr>} summarises a flight recording.
  */
 public final class Bench {
 
@@ -21,6 +21,7 @@ public final class Bench {
 		switch (first) {
 			case "raw" -> RawResponderApplication.main(rest);
 			case "naive" -> NaiveResponderApplication.main(rest);
+			case "jfr-summary" -> JfrSummary.main(rest);
 			default -> BenchRun.main(args);
 		}
 	}

@@ -165,9 +165,9 @@ final class BenchRun {
 			log("No flight recording at " + recording);
 			return;
 		}
-		String summary = "# Where the relay's CPU goes\n\nJava Flight Recorder (settings=profile) over the relay's whole run"
-				+ " (start, warm-up, throughput and latency phases) with " + this.options.responderJvmOptions() + ".\n\n"
-				+ JfrSummary.summarise(recording, 15);
+		String summary = "# Where the relay's CPU goes\n\nJava Flight Recorder (settings=profile) over the relay's run"
+				+ " (warm-up, throughput and latency phases; its start left out) with " + this.options.responderJvmOptions() + ".\n\n"
+				+ JfrSummary.summarise(recording, "readings-writer", 15);
 		Files.writeString(this.options.results().resolve("profile-relay.md"), summary);
 		log("Profile of the relay: " + this.options.results().resolve("profile-relay.md"));
 	}

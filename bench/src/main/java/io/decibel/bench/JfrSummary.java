@@ -51,14 +51,39 @@ final class JfrSummary {
 	private JfrSummary() {
 	}
 
-	static String summarise(Path recording, int top) throws IOException {
+	/**
+	 * Summarises the samples taken once the load began (the first sample of {@code loadThread}), so that the start
+	 * of the service (class loading, Hibernate's boot) does not hide the hot path.
+	 */
+	static String summarise(Path recording, String loadThread, int top) throws IOException {
+		List<RecordedEvent> events = RecordingFile.readAllEvents(recording);
+		java.time.Instant loadStart = events.stream()
+			.filter((event) -> "jdk.ExecutionSample".equals(event.getEventType().getName()))
+			.filter((event) -> loadThread.equals(event.getThread("sampledThread").getJavaName()))
+			.map(RecordedEvent::getStartTime)
+			.min(java.util.Comparator.naturalOrder())
+			.orElse(java.time.Instant.MIN);
+		int collections = 0;
+		double pausesMs = 0;
+		double gcCpuSeconds = 0;
 		Map<String, Integer> threads = new HashMap<>();
 		Map<String, Integer> areas = new HashMap<>();
 		Map<String, Integer> areasAnywhere = new HashMap<>();
 		Map<String, Integer> methods = new HashMap<>();
 		int samples = 0;
-		for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
-			if (!"jdk.ExecutionSample".equals(event.getEventType().getName())) {
+		for (RecordedEvent event : events) {
+			if (event.getStartTime().isBefore(loadStart)) {
+				continue;
+			}
+			String type = event.getEventType().getName();
+			if ("jdk.GarbageCollection".equals(type)) {
+				collections++;
+				pausesMs += event.getDuration("sumOfPauses").toNanos() / 1e6;
+			}
+			else if ("jdk.GCCPUTime".equals(type)) {
+				gcCpuSeconds += (event.getLong("userTime") + event.getLong("systemTime")) / 1e9;
+			}
+			if (!"jdk.ExecutionSample".equals(type)) {
 				continue;
 			}
 			RecordedStackTrace stack = event.getStackTrace();
@@ -82,8 +107,10 @@ final class JfrSummary {
 			}
 		}
 		StringBuilder md = new StringBuilder();
-		md.append(String.format(Locale.ROOT, "%,d execution samples (jdk.ExecutionSample, every 10-20 ms of "
-				+ "running Java code per thread)%n%n", samples));
+		md.append(String.format(Locale.ROOT, "Under load (from the first sample of `%s`): %,d execution samples"
+				+ " (jdk.ExecutionSample: threads running Java code, every 10-20 ms); garbage collection: %d"
+				+ " collections, %.0f ms of pauses, %.2f CPU s.%n%n", loadThread, samples, collections, pausesMs,
+				gcCpuSeconds));
 		table(md, "thread", threads, samples, top, Function.identity());
 		table(md, "code on top of the stack", areas, samples, top, Function.identity());
 		table(md, "first non-JDK code on the stack (who asked)", areasAnywhere, samples, top, Function.identity());
@@ -104,6 +131,11 @@ final class JfrSummary {
 					entry.getValue(), 100.0 * entry.getValue() / Math.max(1, samples)));
 		}
 		md.append('\n');
+	}
+
+	/** {@code java -jar bench.jar jfr-summary <recording.jfr> [thread that starts the load]}. */
+	static void main(String[] args) throws IOException {
+		System.out.println(summarise(Path.of(args[0]), (args.length > 1) ? args[1] : "readings-writer", 15));
 	}
 
 	/** Numbered threads of a pool count as one. */
