@@ -131,8 +131,14 @@ final class AckResponder implements AutoCloseable {
 			return;
 		}
 		this.answers.shutdownNow();
-		this.client.disconnect().waitForCompletion(TIMEOUT_MS);
-		this.client.close();
+		try {
+			// forcibly: after a broker restart a polite DISCONNECT may never be answered
+			this.client.disconnectForcibly(0, 1000, false);
+		}
+		catch (MqttException ex) {
+			// already disconnected: nobody to say goodbye to
+		}
+		this.client.close(true);
 	}
 
 	/**
