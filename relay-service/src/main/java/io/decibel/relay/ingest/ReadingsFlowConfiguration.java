@@ -1,20 +1,15 @@
 package io.decibel.relay.ingest;
 
-import java.time.Duration;
 
 import io.decibel.contract.Topics;
 import io.decibel.contract.mqtt.MqttClientManagerCustomizer;
-import org.eclipse.paho.mqttv5.client.MqttClientException;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.retry.RetryPolicy;
 import org.springframework.integration.dsl.IntegrationFlow;
-import org.springframework.integration.handler.advice.RequestHandlerRetryAdvice;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.integration.mqtt.inbound.Mqttv5PahoMessageDrivenChannelAdapter;
 import org.springframework.integration.mqtt.outbound.Mqttv5PahoMessageHandler;
@@ -81,34 +76,8 @@ class ReadingsFlowConfiguration {
 	IntegrationFlow repliesOutFlow(Mqttv5ClientManager clientManager) {
 		Mqttv5PahoMessageHandler handler = new Mqttv5PahoMessageHandler(clientManager);
 		handler.setAsync(true);
-		return (flow) -> flow.handle(handler, (e) -> e.id("publishReplies").advice(waitForInFlightWindow()));
-	}
-
-	/**
-	 * Paho refuses a publish, instead of queueing it, while as many are in flight as the broker's Receive Maximum
-	 * allows (10 on HiveMQ, 20 on Mosquitto, 32 on EMQX): wait for the window to open and send it then.
-	 */
-	private static RequestHandlerRetryAdvice waitForInFlightWindow() {
-		RequestHandlerRetryAdvice advice = new RequestHandlerRetryAdvice();
-		advice.setRetryPolicy(RetryPolicy.builder()
-			.predicate(ReadingsFlowConfiguration::isInFlightWindowFull)
-			.delay(Duration.ofMillis(1))
-			.multiplier(2)
-			.maxDelay(Duration.ofMillis(100))
-			.maxRetries(Long.MAX_VALUE)
-			.timeout(Duration.ofSeconds(60))
-			.build());
-		return advice;
-	}
-
-	private static boolean isInFlightWindowFull(Throwable failure) {
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (cause instanceof MqttException mqtt
-					&& mqtt.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT) {
-				return true;
-			}
-		}
-		return false;
+		// replies go at QoS 0 (see ReadingIngest.REPLY_QOS): no in-flight window to wait for
+		return (flow) -> flow.handle(handler, (e) -> e.id("publishReplies"));
 	}
 
 	@Bean
