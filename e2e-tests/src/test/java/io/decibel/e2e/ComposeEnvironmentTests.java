@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -23,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -37,6 +35,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.decibel.e2e.ProjectFiles.projectHome;
+import static io.decibel.e2e.ProjectFiles.seqs;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.contentOf;
@@ -357,23 +357,6 @@ class ComposeEnvironmentTests {
 	private static void add(Map<String, String> environment, String name, String value) {
 		assertThat(environment).as("the compose environment").doesNotContainKey(name);
 		environment.put(name, value);
-	}
-
-	private static Set<Long> seqs(ServiceProcess process, Pattern pattern) {
-		Set<Long> seqs = new TreeSet<>();
-		for (String line : process.lines()) {
-			Matcher matcher = pattern.matcher(line);
-			if (matcher.find()) {
-				seqs.add(Long.parseLong(matcher.group(1)));
-			}
-		}
-		return seqs;
-	}
-
-	// the tests run in e2e-tests/, the compose file and the jars are in the project's home
-	private static Path projectHome() {
-		Path here = Path.of("").toAbsolutePath();
-		return Files.exists(here.resolve("docker-compose.yml")) ? here : here.getParent();
 	}
 
 }

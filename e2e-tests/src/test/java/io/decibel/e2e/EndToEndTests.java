@@ -1,6 +1,5 @@
 package io.decibel.e2e;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -13,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -25,6 +23,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.decibel.e2e.ProjectFiles.projectHome;
+import static io.decibel.e2e.ProjectFiles.seqs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -112,23 +112,6 @@ class EndToEndTests {
 				List.of());
 		this.processes.add(process);
 		return process;
-	}
-
-	private static Set<Long> seqs(ServiceProcess process, Pattern pattern) {
-		Set<Long> seqs = new TreeSet<>();
-		for (String line : process.lines()) {
-			Matcher matcher = pattern.matcher(line);
-			if (matcher.find()) {
-				seqs.add(Long.parseLong(matcher.group(1)));
-			}
-		}
-		return seqs;
-	}
-
-	// the tests run in e2e-tests/, the jars are built in the sibling service modules
-	private static Path projectHome() {
-		Path here = Path.of("").toAbsolutePath();
-		return Files.exists(here.resolve("relay-service")) ? here : here.getParent();
 	}
 
 }

@@ -1,6 +1,5 @@
 package io.decibel.e2e;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.decibel.e2e.ProjectFiles.projectHome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -234,12 +234,6 @@ class FaultToleranceTests {
 	private static int readings() {
 		String value = System.getProperty("decibel.faults.readings", System.getenv("DECIBEL_FAULT_READINGS"));
 		return (value == null || value.isBlank()) ? 7_000 : Integer.parseInt(value.trim());
-	}
-
-	// the tests run in e2e-tests/, the jars are built in the sibling service modules
-	private static Path projectHome() {
-		Path here = Path.of("").toAbsolutePath();
-		return Files.exists(here.resolve("relay-service")) ? here : here.getParent();
 	}
 
 	record Run(ServiceProcess publisher, String deviceId, long startedNanos) {

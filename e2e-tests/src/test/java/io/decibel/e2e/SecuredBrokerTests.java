@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.decibel.e2e.ProjectFiles.projectHome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -172,12 +173,6 @@ class SecuredBrokerTests {
 
 	private static String secret() {
 		return UUID.randomUUID().toString();
-	}
-
-	// the tests run in e2e-tests/, the jars are in the project's home
-	private static Path projectHome() {
-		Path here = Path.of("").toAbsolutePath();
-		return Files.exists(here.resolve("docker-compose.yml")) ? here : here.getParent();
 	}
 
 }

@@ -207,6 +207,13 @@ class RelayTests {
 		assertThat(delivery.path("missing").asLong()).isEqualTo(6);
 		assertThat(delivery.path("gaps").toString())
 			.isEqualTo("[{\"from\":0,\"to\":1},{\"from\":5,\"to\":6},{\"from\":8,\"to\":9}]");
+		// the same figures as metrics
+		assertThat(body("/actuator/prometheus").lines().filter((line) -> line.contains("device=\"gappy\"")))
+			.anySatisfy((line) -> assertThat(line).startsWith("decibel_relay_device_readings_stored{")
+				.endsWith(" 5.0"))
+			.anySatisfy((line) -> assertThat(line).startsWith("decibel_relay_device_readings_missing{")
+				.endsWith(" 6.0"))
+			.anySatisfy((line) -> assertThat(line).startsWith("decibel_relay_device_seq_last{").endsWith(" 10.0"));
 	}
 
 	@Test
