@@ -40,18 +40,7 @@ class SecuredBrokerTests {
 
 	static final Duration STARTUP = Duration.ofSeconds(90);
 
-	static final String ACL = """
-			pattern write decibel/%u/noise
-			pattern read decibel/%u/ack
-
-			user relay
-			topic read decibel/+/noise
-			topic write decibel/+/ack
-			topic write decibel/dead-letter
-
-			user subscriber
-			topic read decibel/+/noise
-			""";
+	static final String ACL = SecuredMosquitto.DECIBEL_ACL;
 
 	final Map<String, String> passwords = Map.of("relay", secret(), "subscriber", secret(), "secured-device",
 			secret());

@@ -20,6 +20,24 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SecuredMosquitto implements AutoCloseable {
 
+	/**
+	 * Decibel's access rules for topic root {@code decibel}, in Mosquitto's syntax — the same the compose broker
+	 * enforces: a device (its user name is its device id) writes its own readings and reads its own ACKs; the relay
+	 * reads readings and writes ACKs and dead letters; subscribers only read readings.
+	 */
+	public static final String DECIBEL_ACL = """
+			pattern write decibel/%u/noise
+			pattern read decibel/%u/ack
+
+			user relay
+			topic read decibel/+/noise
+			topic write decibel/+/ack
+			topic write decibel/dead-letter
+
+			user subscriber
+			topic read decibel/+/noise
+			""";
+
 	private static final Duration STARTUP = Duration.ofSeconds(20);
 
 	private final Process process;

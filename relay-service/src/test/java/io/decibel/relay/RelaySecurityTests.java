@@ -70,19 +70,7 @@ class RelaySecurityTests {
 
 	static final int NOT_AUTHORIZED = 0x87;
 
-	static final String ACL = """
-			# a device (its user name is its device id) writes its own readings, reads its own ACKs
-			pattern write decibel/%u/noise
-			pattern read decibel/%u/ack
-
-			user relay
-			topic read decibel/+/noise
-			topic write decibel/+/ack
-			topic write decibel/dead-letter
-
-			user subscriber
-			topic read decibel/+/noise
-			""";
+	static final String ACL = SecuredMosquitto.DECIBEL_ACL;
 
 	static final Map<String, String> PASSWORDS = Map.of("relay", secret(), "subscriber", secret(), "kitchen",
 			secret(), "cellar", secret());
