@@ -19,6 +19,7 @@ import io.decibel.contract.AckStatus;
 import io.decibel.contract.Reading;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
+import io.decibel.contract.mqtt.NoDelaySocketFactory;
 import org.HdrHistogram.Histogram;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -276,7 +277,7 @@ final class LoadGenerator implements AutoCloseable {
 			options.setCleanStart(true);
 			options.setAutomaticReconnect(false);
 			if (url.startsWith("tcp://")) {
-				options.setSocketFactory(new NoDelaySockets());
+				options.setSocketFactory(new NoDelaySocketFactory());
 			}
 			IMqttToken connected = this.client.connect(options);
 			connected.waitForCompletion(10_000);

@@ -1,16 +1,17 @@
 package io.decibel.bench.naive;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
-import io.decibel.bench.InFlightWindow;
 import io.decibel.contract.Ack;
 import io.decibel.contract.DecodedReading;
 import io.decibel.contract.Reading;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
+import io.decibel.contract.mqtt.InFlightWindow;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -55,7 +56,7 @@ public class NaiveResponderApplication {
 			// not on Paho's callback thread: it is the thread that frees the in-flight window, so a publish that
 			// waited for the window there would wait for ever
 			.channel(MessageChannels.executor("acksOut", Executors.newSingleThreadExecutor()))
-			.handle(outbound, (e) -> e.id("publishAcks").advice(InFlightWindow.retryAdvice()))
+			.handle(outbound, (e) -> e.id("publishAcks").advice(InFlightWindow.retryAdvice(Duration.ofSeconds(60))))
 			.get();
 	}
 

@@ -1,14 +1,15 @@
 package io.decibel.bench.raw;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
-import io.decibel.bench.InFlightWindow;
 import io.decibel.contract.Ack;
 import io.decibel.contract.DecodedReading;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
+import io.decibel.contract.mqtt.InFlightWindow;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -50,7 +51,7 @@ public class RawResponderApplication {
 			// not on Paho's callback thread: it is the thread that frees the in-flight window, so a publish that
 			// waited for the window there would wait for ever
 			.channel(MessageChannels.executor("acksOut", Executors.newSingleThreadExecutor()))
-			.handle(outbound(clientManager), (e) -> e.id("publishAcks").advice(InFlightWindow.retryAdvice()))
+			.handle(outbound(clientManager), (e) -> e.id("publishAcks").advice(InFlightWindow.retryAdvice(Duration.ofSeconds(60))))
 			.get();
 	}
 

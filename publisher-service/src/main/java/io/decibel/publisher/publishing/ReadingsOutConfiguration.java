@@ -3,14 +3,11 @@ package io.decibel.publisher.publishing;
 import java.time.Duration;
 
 import io.decibel.publisher.PublisherProperties;
-import org.eclipse.paho.mqttv5.client.MqttClientException;
-import org.eclipse.paho.mqttv5.common.MqttException;
+import io.decibel.contract.mqtt.InFlightWindow;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.retry.RetryPolicy;
 import org.springframework.integration.dsl.IntegrationFlow;
-import org.springframework.integration.handler.advice.RequestHandlerRetryAdvice;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.integration.mqtt.outbound.Mqttv5PahoMessageHandler;
 
@@ -18,7 +15,12 @@ import org.springframework.integration.mqtt.outbound.Mqttv5PahoMessageHandler;
 @Configuration(proxyBeanMethods = false)
 class ReadingsOutConfiguration {
 
-	/** Longest wait for the broker's in-flight window; past it the reading is kept for re-sending. */
+	/**
+	 * Longest wait for the broker's in-flight window ({@link InFlightWindow}); past it the reading is kept for
+	 * re-sending. A refused reading would only wait in the outbox for its ACK timeout and go out as a re-send: the
+	 * sender (the sampler, or the re-sender after an outage) waits for the window instead, which paces it to what the
+	 * broker takes.
+	 */
 	private static final Duration IN_FLIGHT_PATIENCE = Duration.ofSeconds(10);
 
 	@Bean
@@ -32,36 +34,8 @@ class ReadingsOutConfiguration {
 
 	@Bean
 	IntegrationFlow readingsOutFlow(Mqttv5PahoMessageHandler readingsOutbound) {
-		return (flow) -> flow.handle(readingsOutbound, (e) -> e.id("publishReadings").advice(waitForInFlightWindow()));
-	}
-
-	/**
-	 * Paho refuses a publish, instead of queueing it, while as many are in flight as the broker's Receive Maximum
-	 * allows (10 on HiveMQ, 20 on Mosquitto, 32 on EMQX). A refused reading would only wait in the outbox for its ACK
-	 * timeout and go out as a re-send: the sender (the sampler, or the re-sender after an outage) waits for the
-	 * window instead, which paces it to what the broker takes. (The relay's replies do the same.)
-	 */
-	private static RequestHandlerRetryAdvice waitForInFlightWindow() {
-		RequestHandlerRetryAdvice advice = new RequestHandlerRetryAdvice();
-		advice.setRetryPolicy(RetryPolicy.builder()
-			.predicate(ReadingsOutConfiguration::isInFlightWindowFull)
-			.delay(Duration.ofMillis(1))
-			.multiplier(2)
-			.maxDelay(Duration.ofMillis(100))
-			.maxRetries(Long.MAX_VALUE)
-			.timeout(IN_FLIGHT_PATIENCE)
-			.build());
-		return advice;
-	}
-
-	private static boolean isInFlightWindowFull(Throwable failure) {
-		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-			if (cause instanceof MqttException mqtt
-					&& mqtt.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT) {
-				return true;
-			}
-		}
-		return false;
+		return (flow) -> flow.handle(readingsOutbound,
+				(e) -> e.id("publishReadings").advice(InFlightWindow.retryAdvice(IN_FLIGHT_PATIENCE)));
 	}
 
 	@Bean

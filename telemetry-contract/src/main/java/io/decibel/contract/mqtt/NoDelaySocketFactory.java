@@ -11,7 +11,7 @@ import javax.net.SocketFactory;
  * a small PUBLISH (the relay acknowledging a delivery, then answering the device) waits for the broker's delayed
  * TCP ACK — about 40 ms on Linux — before the PUBLISH leaves.
  */
-final class NoDelaySocketFactory extends SocketFactory {
+public final class NoDelaySocketFactory extends SocketFactory {
 
 	private final SocketFactory sockets = SocketFactory.getDefault();
 
