@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -19,14 +20,20 @@ import org.springframework.messaging.support.GenericMessage;
 
 /**
  * Gathers deliveries into batches for one writer thread: a batch closes when it holds {@code batchSize} deliveries
- * or when its first delivery has waited {@code batchWindow}, so that latency stays low at low rates. The queue is
- * bounded: when the writer falls behind, the MQTT client's thread waits here, and the broker holds the rest.
+ * or when its first delivery has waited {@code batchWindow} since it arrived, so that latency stays low at low
+ * rates. The window counts from the arrival, not from when the writer takes the delivery: what arrived while the
+ * writer was storing the previous batch has waited already, and goes out with whatever else is queued without
+ * waiting again. The queue is bounded: when the writer falls behind, the MQTT client's thread waits here, and the
+ * broker holds the rest.
  */
 class ReadingBatcher implements SmartLifecycle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ReadingBatcher.class);
 
-	private final BlockingQueue<Message<?>> deliveries;
+	/** The longest the writer waits for deliveries before it looks whether it is asked to stop. */
+	private static final long STOP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+	private final BlockingQueue<Arrival> deliveries;
 
 	private final int batchSize;
 
@@ -34,9 +41,16 @@ class ReadingBatcher implements SmartLifecycle {
 
 	private final IntegrationFlow batchesInFlow;
 
+	private final LongSupplier nanoClock;
+
 	private volatile @Nullable Thread writer;
 
 	ReadingBatcher(RelayProperties relay, IntegrationFlow batchesInFlow) {
+		this(relay, batchesInFlow, System::nanoTime);
+	}
+
+	ReadingBatcher(RelayProperties relay, IntegrationFlow batchesInFlow, LongSupplier nanoClock) {
+		this.nanoClock = nanoClock;
 		this.batchSize = relay.batchSize();
 		this.batchWindowNanos = relay.batchWindow().toNanos();
 		this.deliveries = new LinkedBlockingQueue<>(4 * relay.batchSize());
@@ -46,7 +60,7 @@ class ReadingBatcher implements SmartLifecycle {
 	/** Called on the MQTT client's thread for every delivery. */
 	void add(Message<?> delivery) {
 		try {
-			this.deliveries.put(delivery);
+			this.deliveries.put(new Arrival(delivery, this.nanoClock.getAsLong()));
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -54,27 +68,35 @@ class ReadingBatcher implements SmartLifecycle {
 		}
 	}
 
+	private boolean isWriter() {
+		return this.writer == Thread.currentThread();
+	}
+
 	private void run() {
 		MessageChannel batches = this.batchesInFlow.getInputChannel();
-		while (this.writer == Thread.currentThread()) {
+		while (isWriter()) {
 			try {
-				Message<?> first = this.deliveries.poll(100, TimeUnit.MILLISECONDS);
+				Arrival first = this.deliveries.poll(STOP_CHECK_NANOS, TimeUnit.NANOSECONDS);
 				if (first == null) {
 					continue;
 				}
-				List<Message<?>> batch = new ArrayList<>(this.batchSize);
+				List<Arrival> batch = new ArrayList<>(this.batchSize);
 				batch.add(first);
-				long closesAt = System.nanoTime() + this.batchWindowNanos;
-				while (batch.size() < this.batchSize) {
+				long closesAt = first.nanoTime() + this.batchWindowNanos;
+				// a stop closes the batch early: the batch in hand is written, not left waiting out its window
+				while (batch.size() < this.batchSize && isWriter()) {
 					if (this.deliveries.drainTo(batch, this.batchSize - batch.size()) == 0) {
-						Message<?> next = this.deliveries.poll(closesAt - System.nanoTime(), TimeUnit.NANOSECONDS);
-						if (next == null) {
+						long wait = closesAt - this.nanoClock.getAsLong();
+						if (wait <= 0) {
 							break;
 						}
-						batch.add(next);
+						Arrival next = this.deliveries.poll(Math.min(wait, STOP_CHECK_NANOS), TimeUnit.NANOSECONDS);
+						if (next != null) {
+							batch.add(next);
+						}
 					}
 				}
-				batches.send(new GenericMessage<>(new ReadingBatch(batch)));
+				batches.send(new GenericMessage<>(new ReadingBatch(batch.stream().map(Arrival::delivery).toList())));
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -118,6 +140,9 @@ class ReadingBatcher implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return Integer.MAX_VALUE / 4;
+	}
+
+	private record Arrival(Message<?> delivery, long nanoTime) {
 	}
 
 }

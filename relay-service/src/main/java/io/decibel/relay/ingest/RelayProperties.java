@@ -8,7 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * @param shareGroup the shared-subscription group of the relays: each reading goes to one relay of the group
  * @param batchSize a batch of readings is written as soon as it holds this many
- * @param batchWindow ... or when its first reading has waited this long, so that latency stays low at low rates
+ * @param batchWindow ... or when its first reading has waited this long since it arrived, so that latency stays low
+ * at low rates
  * @param retryBackoff the longest pause between two attempts to write a batch while the database is away
  */
 @ConfigurationProperties("decibel.relay")

@@ -1,0 +1,93 @@
+package io.decibel.relay.ingest;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.integration.channel.QueueChannel;
+import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.dsl.IntegrationFlowDefinition;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.support.GenericMessage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** How deliveries become batches; time is a clock the test moves, so no assertion waits on the machine's speed. */
+class ReadingBatcherTests {
+
+	private static final Duration AN_HOUR = Duration.ofHours(1);
+
+	private final QueueChannel batches = new QueueChannel();
+
+	private final AtomicLong nanoTime = new AtomicLong();
+
+	private @Nullable ReadingBatcher batcher;
+
+	@AfterEach
+	void stopWriter() {
+		if (this.batcher != null) {
+			this.batcher.stop();
+		}
+	}
+
+	@Test
+	void deliveriesThatWaitedOutTheirWindowBeforeTheWriterTookThemGoOutWithoutWaitingAgain() {
+		ReadingBatcher batcher = batcher(500, AN_HOUR);
+		batcher.add(delivery("a"));
+		batcher.add(delivery("b"));
+		// the writer was busy (here: not started) for the whole window
+		this.nanoTime.addAndGet(AN_HOUR.toNanos());
+
+		batcher.start();
+
+		assertThat(nextBatch()).containsExactly("a", "b");
+	}
+
+	@Test
+	void aFullBatchGoesOutAtOnceAndTheRestWaitsForItsWindow() {
+		ReadingBatcher batcher = batcher(2, AN_HOUR);
+		batcher.start();
+
+		batcher.add(delivery("a"));
+		batcher.add(delivery("b"));
+		batcher.add(delivery("c"));
+
+		assertThat(nextBatch()).containsExactly("a", "b");
+		assertThat(this.batches.receive(200)).isNull();
+	}
+
+	private ReadingBatcher batcher(int batchSize, Duration batchWindow) {
+		MessageChannel input = this.batches;
+		IntegrationFlow batchesInFlow = new IntegrationFlow() {
+
+			@Override
+			public void configure(IntegrationFlowDefinition<?> flow) {
+			}
+
+			@Override
+			public MessageChannel getInputChannel() {
+				return input;
+			}
+
+		};
+		this.batcher = new ReadingBatcher(new RelayProperties("relay", batchSize, batchWindow, Duration.ofSeconds(5)),
+				batchesInFlow, this.nanoTime::get);
+		return this.batcher;
+	}
+
+	private static Message<String> delivery(String name) {
+		return new GenericMessage<>(name);
+	}
+
+	private List<Object> nextBatch() {
+		Message<?> batch = this.batches.receive(10_000);
+		assertThat(batch).as("a batch within 10 s").isNotNull();
+		return ((ReadingBatch) batch.getPayload()).deliveries().stream().<Object>map(Message::getPayload).toList();
+	}
+
+}
