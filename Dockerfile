@@ -40,4 +40,6 @@ COPY --from=build /extracted/spring-boot-loader/ ./
 COPY --from=build /extracted/snapshot-dependencies/ ./
 COPY --from=build /extracted/application/ ./
 USER decibel
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "org.springframework.boot.loader.launch.JarLauncher"]
+# C1 only, as the benchmark runs the services: on a small machine C2's compilations cost more than they bring
+# (README, "Performance"); JAVA_TOOL_OPTIONS adds to or overrides these
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:TieredStopAtLevel=1", "org.springframework.boot.loader.launch.JarLauncher"]
