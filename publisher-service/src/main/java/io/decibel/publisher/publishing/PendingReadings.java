@@ -107,19 +107,39 @@ public class PendingReadings {
 	}
 
 	/**
-	 * Records a send of the reading, a first send or a re-send. An ACK of an earlier send may have removed the
-	 * reading already (a first send cannot be answered before it is made): that counts as a re-send.
+	 * Records a send of the reading, a first send or a re-send, before it is handed to the MQTT client: its ACK may
+	 * come back before the hand-over returns. An ACK of an earlier send may have removed the reading already: that
+	 * is a re-send. A send that the client then refuses is taken back with {@link #notSent}.
+	 * @return the send, to take back
 	 */
-	synchronized void sent(long seq, long nowNanos) {
+	synchronized Send sent(long seq, long nowNanos) {
 		Pending pending = this.bySeq.get(seq);
-		if (pending != null && pending.sends == 0) {
+		boolean first = pending != null && pending.sends == 0;
+		if (first) {
 			this.published++;
 		}
 		else {
 			this.resent++;
 		}
+		long previousSentNanos = (pending != null) ? pending.lastSentNanos : 0;
 		if (pending != null) {
 			pending.sent(nowNanos);
+		}
+		return new Send(seq, first, previousSentNanos);
+	}
+
+	/** Takes back a send that never left: the MQTT client refused the reading, which stays as it was. */
+	synchronized void notSent(Send send) {
+		if (send.first()) {
+			this.published--;
+		}
+		else {
+			this.resent--;
+		}
+		Pending pending = this.bySeq.get(send.seq());
+		if (pending != null && pending.sends > 0) {
+			pending.sends--;
+			pending.lastSentNanos = send.previousSentNanos();
 		}
 	}
 
@@ -234,6 +254,10 @@ public class PendingReadings {
 	 * @param roundTrip from its first send to its ACK
 	 */
 	public record Acknowledged(Reading reading, Duration roundTrip) {
+	}
+
+	/** One send of a reading, as {@link #sent} recorded it. */
+	record Send(long seq, boolean first, long previousSentNanos) {
 	}
 
 	private static final class Pending {

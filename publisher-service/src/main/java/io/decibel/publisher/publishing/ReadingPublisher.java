@@ -64,12 +64,14 @@ class ReadingPublisher {
 			.setHeader(MqttHeaders.CORRELATION_DATA, correlationData(reading.seq()))
 			.setHeader(MqttHeaders.QOS, 1)
 			.build();
+		// recorded first: the ACK can be back before the client returns
+		PendingReadings.Send send = this.pending.sent(reading.seq(), System.nanoTime());
 		try {
 			this.readingsOutFlow.getInputChannel().send(message);
-			this.pending.sent(reading.seq(), System.nanoTime());
 			return true;
 		}
 		catch (MessagingException ex) {
+			this.pending.notSent(send);
 			LOG.debug("Could not send seq={}: {}", reading.seq(),
 					NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
 			return false;

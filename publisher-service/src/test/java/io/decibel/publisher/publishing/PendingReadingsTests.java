@@ -161,7 +161,7 @@ class PendingReadingsTests {
 		this.pending.sent(2, 0);
 		this.pending.sent(2, 5 * SECOND);
 		this.pending.acknowledge(2, 6 * SECOND);
-		// a re-send answered before it was recorded
+		// a re-send of a reading whose ACK came in the meantime
 		this.pending.sent(2, 6 * SECOND);
 
 		// then
@@ -170,6 +170,41 @@ class PendingReadingsTests {
 		assertThat(this.pending.acknowledged()).isOne();
 		assertThat(this.pending.size()).isOne();
 		assertThat(this.pending.givenUp()).isZero();
+	}
+
+	@Test
+	void aSendTheClientRefusedIsTakenBackAndTheReadingStaysDueAsBefore() {
+		// given: sent once at 0, its ACK overdue at 5 s
+		this.pending.add(reading(4), 0);
+		this.pending.sent(4, 0);
+		PendingReadings.Send refused = this.pending.sent(4, 5 * SECOND);
+
+		// when
+		this.pending.notSent(refused);
+
+		// then: one first send, no re-send, and the re-send still due
+		assertThat(this.pending.published()).isOne();
+		assertThat(this.pending.resent()).isZero();
+		assertThat(this.pending.due(5 * SECOND)).extracting(Reading::seq).containsExactly(4L);
+	}
+
+	@Test
+	void aFirstSendTheClientRefusedLeavesTheReadingUnsent() {
+		// given
+		this.pending.add(reading(5), 0);
+		PendingReadings.Send refused = this.pending.sent(5, SECOND);
+
+		// when
+		this.pending.notSent(refused);
+
+		// then
+		assertThat(this.pending.published()).isZero();
+		assertThat(this.pending.due(5 * SECOND)).extracting(Reading::seq).containsExactly(5L);
+		this.pending.sent(5, 6 * SECOND);
+		assertThat(this.pending.published()).isOne();
+		assertThat(this.pending.acknowledge(5, 7 * SECOND)).get()
+			.extracting((acknowledged) -> acknowledged.roundTrip().toSeconds())
+			.isEqualTo(1L);
 	}
 
 	@Test
