@@ -54,8 +54,9 @@ class FaultToleranceTests {
 
 	static final Pattern SUBSCRIBED = Pattern.compile("Connected and subscribed to");
 
-	static final Pattern OUTBOX = Pattern
-		.compile("Outbox: published=(\\d+) re-sent=(\\d+) acknowledged=(\\d+) pending=(\\d+) given-up=(\\d+)");
+	/** The publisher's last line: {@code Summary: 7000 sent, 7000 ACKed (…), 33 re-sent, 0 pending, 0 given up; …}. */
+	static final Pattern SUMMARY = Pattern
+		.compile("Summary: (\\d+) sent, (\\d+) ACKed \\([^)]*\\), (\\d+) re-sent, (\\d+) pending, (\\d+) given up");
 
 	final List<ServiceProcess> processes = new ArrayList<>();
 
@@ -151,11 +152,11 @@ class FaultToleranceTests {
 		int exitCode = run.publisher().awaitExit(Duration.ofMinutes(2).plusMillis(10L * READINGS));
 		double elapsed = (System.nanoTime() - run.startedNanos()) / 1e9;
 		Rows rows = rows(run.deviceId());
-		Matcher outbox = OUTBOX.matcher(run.publisher().awaitLine(OUTBOX, Duration.ofSeconds(5)));
-		assertThat(outbox.find()).isTrue();
-		long acked = Long.parseLong(outbox.group(3));
-		long resent = Long.parseLong(outbox.group(2));
-		long givenUp = Long.parseLong(outbox.group(5));
+		Matcher summary = SUMMARY.matcher(run.publisher().awaitLine(SUMMARY, Duration.ofSeconds(5)));
+		assertThat(summary.find()).isTrue();
+		long acked = Long.parseLong(summary.group(2));
+		long resent = Long.parseLong(summary.group(3));
+		long givenUp = Long.parseLong(summary.group(5));
 		System.out.println(String.format(Locale.ROOT,
 				"FAULT %s: N=%d rows=%d duplicates=%d acked=%d resent=%d givenUp=%d elapsed=%.1fs", fault, READINGS,
 				rows.rows(), rows.rows() - rows.distinctSeqs(), acked, resent, givenUp, elapsed));

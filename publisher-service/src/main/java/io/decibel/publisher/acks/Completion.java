@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutionException;
 
 import io.decibel.contract.AckStatus;
 import io.decibel.publisher.PublisherProperties;
-import io.decibel.publisher.publishing.PendingReadings;
 import io.decibel.publisher.publishing.ReadingGivenUp;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -21,8 +20,7 @@ import org.springframework.stereotype.Component;
 /**
  * The end of a counted run: complete once each of the readings {@code decibel.publisher.count} asks for is done —
  * acknowledged, or given up (done, and lost: the process then exits with a status of its own, see
- * {@code PublisherApplication}). A run without a count never completes. Either way the run ends with one line of
- * the outbox's counts: published, re-sent, pending, given up.
+ * {@code PublisherApplication}). A run without a count never completes.
  */
 @Component
 public class Completion {
@@ -37,15 +35,10 @@ public class Completion {
 
 	private final SortedSet<Long> givenUp = new TreeSet<>();
 
-	private final PendingReadings pending;
-
-	private boolean summarized;
-
 	private final CompletableFuture<Boolean> outcome = new CompletableFuture<>();
 
-	Completion(PublisherProperties properties, PendingReadings pending) {
+	Completion(PublisherProperties properties) {
 		this.count = properties.count();
-		this.pending = pending;
 	}
 
 	synchronized void acknowledged(long seq, AckStatus status) {
@@ -84,18 +77,7 @@ public class Completion {
 			LOG.warn("{} of them were rejected and will never be stored: seq {}", this.rejected.size(),
 					this.rejected);
 		}
-		summarize();
 		this.outcome.complete(true);
-	}
-
-	/** The outbox's counts, once: at the end of a counted run, or when the application stops. */
-	private synchronized void summarize() {
-		if (this.summarized) {
-			return;
-		}
-		this.summarized = true;
-		LOG.info("Outbox: published={} re-sent={} acknowledged={} pending={} given-up={}", this.pending.published(),
-				this.pending.resent(), this.pending.acknowledged(), this.pending.size(), this.pending.givenUp());
 	}
 
 	/**
@@ -133,7 +115,6 @@ public class Completion {
 
 	@EventListener(ContextClosedEvent.class)
 	void release() {
-		summarize();
 		this.outcome.complete(false);
 	}
 

@@ -21,9 +21,10 @@ import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 
 /**
- * How far a counted run is: a progress line every {@link #INTERVAL} (sent, ACKed, pending, re-sent) while it runs,
- * and a summary when it ends (or is stopped), with the ACK round trip's median and 99th percentile over the whole
- * run. A run without a count says nothing here: its meters tell the same story.
+ * How far a run is: for a counted run, a progress line every {@link #INTERVAL} (sent, ACKed, pending, re-sent)
+ * while it runs; for every run, one summary line when it ends or is stopped — sent, ACKed by status, re-sent,
+ * pending, given up, and for a counted run the ACK round trip's median and 99th percentile over the whole run (an
+ * open-ended run keeps no record of its round trips: its meters have them).
  */
 @Component
 class Progress implements SmartLifecycle {
@@ -79,18 +80,18 @@ class Progress implements SmartLifecycle {
 				sent * 100 / this.count, acknowledged(), this.pending.size(), this.meters.resentCount());
 	}
 
-	/** The summary of a counted run, once: when it ends, or when the application is stopped before. */
+	/** The summary of the run, once: when the application stops (a counted run stops when it is done). */
 	@EventListener(ContextClosedEvent.class)
 	synchronized void summarize() {
-		if (this.count == null || this.summarized) {
+		if (this.summarized) {
 			return;
 		}
 		this.summarized = true;
 		LOG.info("Summary: {} sent, {} ACKed ({} stored, {} duplicate, {} rejected), {} re-sent, {} pending, "
-				+ "{} given up; {}", this.meters.publishedCount(), acknowledged(),
+				+ "{} given up{}", this.meters.publishedCount(), acknowledged(),
 				this.meters.acknowledgedCount(AckStatus.STORED), this.meters.acknowledgedCount(AckStatus.DUPLICATE),
 				this.meters.acknowledgedCount(AckStatus.REJECTED), this.meters.resentCount(), this.pending.size(),
-				this.meters.givenUpCount(), roundTripSummary());
+				this.meters.givenUpCount(), (this.count != null) ? "; " + roundTripSummary() : "");
 	}
 
 	private long acknowledged() {
