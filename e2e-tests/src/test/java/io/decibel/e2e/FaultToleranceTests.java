@@ -54,6 +54,8 @@ class FaultToleranceTests {
 
 	static final Pattern SUBSCRIBED = Pattern.compile("Connected and subscribed to");
 
+	static final Pattern SUBSCRIBE_FAILED = Pattern.compile("Error subscribing to");
+
 	/** The publisher's last line: {@code Summary: 7000 sent, 7000 ACKed (…), 33 re-sent, 0 pending, 0 given up; …}. */
 	static final Pattern SUMMARY = Pattern
 		.compile("Summary: (\\d+) sent, (\\d+) ACKed \\([^)]*\\), (\\d+) re-sent, (\\d+) pending, (\\d+) given up");
@@ -123,7 +125,7 @@ class FaultToleranceTests {
 		// them in memory, and it runs in this JVM)
 		EmbeddedBroker broker = EmbeddedBroker.start(FreePorts.any(), brokerHome);
 		try {
-			startRelay(broker.url());
+			ServiceProcess relay = startRelay(broker.url());
 			Run run = startPublisher(broker.url(), "fault-broker-stop");
 			awaitAThirdStored(run);
 
@@ -134,6 +136,10 @@ class FaultToleranceTests {
 
 			// then
 			assertEveryReadingStoredOnceAndAcknowledged(run, "broker-stop");
+			// and neither resumed its subscriptions by a time-out: the readings queued for the relay's session used
+			// to block the SUBACK behind them for 30 s (see SessionResumingClientManager)
+			assertThat(relay.countLines(SUBSCRIBE_FAILED)).as("relay's failed subscriptions").isZero();
+			assertThat(run.publisher().countLines(SUBSCRIBE_FAILED)).as("publisher's failed subscriptions").isZero();
 		}
 		finally {
 			stopServices();

@@ -1,6 +1,8 @@
 package io.decibel.contract.mqtt;
 
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -20,6 +22,11 @@ import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
  * registered with the manager; the plain manager would drop those messages on the floor (the cause of
  * paho.mqtt.java#1048 and spring-integration#9784 as seen from Spring Integration). Here they wait for the adapter.
  * <p>
+ * After an automatic reconnect the adapters subscribe again, each waiting for its SUBACK; the plain manager has them
+ * wait on Paho's callback thread. A resumed session's queued messages arrive first, fill Paho's small inbound queue
+ * while that thread waits, and the thread that would read the SUBACK blocks behind them: nothing moves until the
+ * subscription times out (30 s, and an error in the log). Here the adapters are told on a thread of their own.
+ * <p>
  * Its client also says, in one line per attempt, why the broker refused a connection (a wrong password, an unknown
  * certificate): the plain manager leaves the first failure and every automatic retry unlogged.
  */
@@ -32,6 +39,12 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 	private final CountDownLatch adapterRegistered = new CountDownLatch(1);
 
 	private final MqttClientPersistence persistence;
+
+	private final Executor reconnects = Executors.newSingleThreadExecutor((task) -> {
+		Thread thread = new Thread(task, "mqtt-reconnected");
+		thread.setDaemon(true);
+		return thread;
+	});
 
 	private final @Nullable String username;
 
@@ -63,6 +76,16 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 			this.lock.unlock();
 		}
 		super.start();
+	}
+
+	@Override
+	public void connectComplete(boolean reconnect, String serverURI) {
+		if (reconnect) {
+			this.reconnects.execute(() -> super.connectComplete(true, serverURI));
+		}
+		else {
+			super.connectComplete(false, serverURI);
+		}
 	}
 
 	@Override
