@@ -95,9 +95,7 @@ class ComposeEnvironmentTests {
 
 	@AfterEach
 	void stopServicesAndDropDatabase() throws SQLException {
-		for (int i = this.processes.size() - 1; i >= 0; i--) {
-			this.processes.get(i).stop();
-		}
+		ServiceProcess.stopInReverse(this.processes);
 		try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
 			statement.execute("drop database if exists `" + this.database + "`");
 			for (String user : this.databaseUsersToDrop) {

@@ -48,9 +48,7 @@ class EndToEndTests {
 
 	@AfterEach
 	void stopServices() {
-		for (int i = this.processes.size() - 1; i >= 0; i--) {
-			this.processes.get(i).stop();
-		}
+		ServiceProcess.stopInReverse(this.processes);
 	}
 
 	@Test

@@ -66,9 +66,7 @@ class SecuredBrokerTests {
 
 	@AfterEach
 	void stopServicesThenBroker() {
-		for (int i = this.processes.size() - 1; i >= 0; i--) {
-			this.processes.get(i).stop();
-		}
+		ServiceProcess.stopInReverse(this.processes);
 		if (this.broker != null) {
 			this.broker.close();
 		}

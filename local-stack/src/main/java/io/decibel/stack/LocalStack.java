@@ -161,9 +161,7 @@ public final class LocalStack {
 		}
 		this.stopping = true;
 		this.stopped = true;
-		for (int i = this.services.size() - 1; i >= 0; i--) {
-			this.services.get(i).stop();
-		}
+		ServiceProcess.stopInReverse(this.services);
 		quietly("database", () -> {
 			if (this.database != null) {
 				this.database.stop();

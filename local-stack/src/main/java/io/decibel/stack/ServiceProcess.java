@@ -284,11 +284,15 @@ public final class ServiceProcess implements AutoCloseable {
 			.orElseGet(() -> Path.of(System.getProperty("java.home"), "bin", "java").toString());
 	}
 
-	private static void stopAllRunning() {
-		List<ServiceProcess> running = new ArrayList<>(RUNNING);
-		for (int i = running.size() - 1; i >= 0; i--) {
-			running.get(i).stop();
+	/** Stops the processes the last started first: a service goes before what it depends on. */
+	public static void stopInReverse(List<ServiceProcess> processes) {
+		for (int i = processes.size() - 1; i >= 0; i--) {
+			processes.get(i).stop();
 		}
+	}
+
+	private static void stopAllRunning() {
+		stopInReverse(new ArrayList<>(RUNNING));
 	}
 
 }
