@@ -10,11 +10,18 @@ import org.jspecify.annotations.Nullable;
  * @param deviceId the device the reading came from (as far as it could be told)
  * @param seq the reading's sequence number, {@code null} when a rejected payload had none
  * @param status what was done with it
- * @param storedAt when the reading was stored, {@code null} when it was rejected
- * @param reason why it was rejected, {@code null} otherwise
+ * @param storedAt when the reading was stored ({@code CONFLICT}: when the other reading with its seq was), {@code null}
+ * when it was rejected
+ * @param reason why it was rejected or is in conflict, {@code null} otherwise
+ * @param highestSeq {@code CONFLICT} only: the highest seq stored for the device, for it to number on past
  */
 public record Ack(String deviceId, @Nullable Long seq, AckStatus status, @Nullable Instant storedAt,
-		@Nullable String reason) {
+		@Nullable String reason, @Nullable Long highestSeq) {
+
+	public Ack(String deviceId, @Nullable Long seq, AckStatus status, @Nullable Instant storedAt,
+			@Nullable String reason) {
+		this(deviceId, seq, status, storedAt, reason, null);
+	}
 
 	public static Ack stored(Reading reading, Instant storedAt) {
 		return new Ack(reading.deviceId(), reading.seq(), AckStatus.STORED, storedAt, null);
@@ -26,6 +33,13 @@ public record Ack(String deviceId, @Nullable Long seq, AckStatus status, @Nullab
 
 	public static Ack rejected(String deviceId, @Nullable Long seq, String reason) {
 		return new Ack(deviceId, seq, AckStatus.REJECTED, null, reason);
+	}
+
+	/** Its {@code (deviceId, seq)} is stored already with other content: nothing was written or overwritten. */
+	public static Ack conflict(Reading reading, Instant storedAt, long highestSeq) {
+		return new Ack(reading.deviceId(), reading.seq(), AckStatus.CONFLICT, storedAt,
+				"seq " + reading.seq() + " is stored with a different reading; highest stored seq is " + highestSeq,
+				highestSeq);
 	}
 
 }

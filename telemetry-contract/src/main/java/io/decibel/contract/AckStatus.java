@@ -10,6 +10,12 @@ public enum AckStatus {
 	DUPLICATE,
 
 	/** Not stored, and never will be: the reason says why. */
-	REJECTED
+	REJECTED,
+
+	/**
+	 * Not stored: its {@code (deviceId, seq)} is stored already with a different reading (the device's numbering went
+	 * back). The ACK's {@code highestSeq} says where the device's numbering must continue.
+	 */
+	CONFLICT
 
 }

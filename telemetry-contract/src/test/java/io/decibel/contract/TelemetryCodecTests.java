@@ -132,14 +132,28 @@ class TelemetryCodecTests {
 	@EnumSource(AckStatus.class)
 	void decodesAnEncodedAckBackToAnEqualAck(AckStatus status) {
 		// given
-		Ack ack = (status == AckStatus.REJECTED) ? Ack.rejected("dev-1", 42L, "seq must be between 0 and 1")
-				: new Ack("dev-1", 42L, status, NOW, null);
+		Ack ack = switch (status) {
+			case REJECTED -> Ack.rejected("dev-1", 42L, "seq must be between 0 and 1");
+			case CONFLICT -> new Ack("dev-1", 42L, status, NOW, "stored with a different reading", 917L);
+			default -> new Ack("dev-1", 42L, status, NOW, null);
+		};
 
 		// when
 		Ack decoded = this.codec.decodeAck(this.codec.encode(ack));
 
 		// then
 		assertThat(decoded).isEqualTo(ack);
+	}
+
+	@Test
+	void writesTheHighestStoredSeqOfAConflictOnly() {
+		JsonNode stored = this.json.readTree(this.codec.encode(new Ack("dev-1", 3L, AckStatus.STORED, NOW, null)));
+		JsonNode conflict = this.json.readTree(this.codec.encode(new Ack("dev-1", 3L, AckStatus.CONFLICT, NOW,
+				"stored with a different reading", 917L)));
+
+		assertThat(stored.has("highestSeq")).isFalse();
+		assertThat(conflict.get("status").stringValue()).isEqualTo("CONFLICT");
+		assertThat(conflict.get("highestSeq").longValue()).isEqualTo(917L);
 	}
 
 	@Test
