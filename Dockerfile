@@ -5,7 +5,8 @@
 
 FROM eclipse-temurin:17-jdk AS build
 WORKDIR /build
-# the wrapper and the POMs alone first: the layer with Maven and every dependency is rebuilt only when a POM changes
+# the wrapper and the POMs alone first: the layer with Maven and every dependency is rebuilt only when a POM changes.
+# Maven reads every module of the root POM, so each one's POM is here (.ci/compose-proof checks that none is missing)
 COPY mvnw ./
 COPY .mvn/ .mvn/
 COPY pom.xml ./
@@ -14,6 +15,7 @@ COPY local-stack/pom.xml local-stack/
 COPY publisher-service/pom.xml publisher-service/
 COPY subscriber-service/pom.xml subscriber-service/
 COPY relay-service/pom.xml relay-service/
+COPY bench/pom.xml bench/
 COPY e2e-tests/pom.xml e2e-tests/
 ARG MODULE
 RUN test -n "${MODULE}" || { echo "--build-arg MODULE=<service module> is required" >&2; exit 1; }
