@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Locale;
 
 import io.decibel.contract.AckStatus;
+import io.decibel.publisher.publishing.DurableOutbox;
 import io.decibel.publisher.publishing.PendingReadings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -20,8 +21,10 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>{@code decibel.publisher.readings.published}: readings sent for the first time</li>
  * <li>{@code decibel.publisher.readings.resent}: sends of a reading again, its ACK overdue</li>
- * <li>{@code decibel.publisher.readings.acknowledged{status=stored|duplicate|rejected}}: readings settled by an
- * ACK</li>
+ * <li>{@code decibel.publisher.readings.acknowledged{status=stored|duplicate|rejected|conflict}}: seqs settled by
+ * an ACK ({@code conflict}: the relay holds the seq with another reading; the reading goes out again under a new
+ * seq)</li>
+ * <li>{@code decibel.publisher.readings.renumbered}: readings numbered again after a {@code CONFLICT} answer</li>
  * <li>{@code decibel.publisher.readings.pending}: published, not acknowledged yet (gauge)</li>
  * <li>{@code decibel.publisher.readings.given.up{reason=outbox_full}}: readings the device stopped trying to
  * deliver, dropped to make room in a full outbox: perhaps stored, never confirmed (a rejected reading is not given
@@ -38,9 +41,12 @@ public class PublisherMeters {
 
 	private final Timer roundTrip;
 
-	PublisherMeters(MeterRegistry registry, PendingReadings pending) {
+	PublisherMeters(MeterRegistry registry, PendingReadings pending, DurableOutbox outbox) {
 		this.registry = registry;
 		this.pending = pending;
+		FunctionCounter.builder("decibel.publisher.readings.renumbered", outbox, DurableOutbox::renumbered)
+			.description("Readings numbered again because the relay holds their seq with another reading")
+			.register(registry);
 		FunctionCounter.builder("decibel.publisher.readings.published", pending, PendingReadings::published)
 			.description("Readings sent for the first time")
 			.register(registry);

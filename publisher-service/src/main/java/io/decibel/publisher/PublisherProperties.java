@@ -22,11 +22,13 @@ import org.springframework.validation.annotation.Validated;
  * @param window the length of one sampling window: one reading per window
  * @param count how many readings to publish before stopping and exiting with status 0 once all are acknowledged;
  * unset to run until stopped
- * @param stateDir where the device keeps its sequence counter ({@code <deviceId>.seq}), so that
- * {@code (deviceId, seq)} never repeats across restarts; {@code ${user.home}/.decibel} when unset
+ * @param stateDir where the device keeps its outbox ({@code <deviceId>.outbox}: the readings not acknowledged yet
+ * and the seq counter, on disk before a reading is first sent) and a checkpoint of its counter
+ * ({@code <deviceId>.seq}), so that no reading is lost in a crash and {@code (deviceId, seq)} never repeats across
+ * restarts; {@code ${user.home}/.decibel} when unset
  * @param ackTimeout how long a reading may wait for its ACK before it is re-sent (then with back-off)
  * @param syntheticSeed the seed of the synthetic source: the same seed gives the same levels
- * @param outboxCapacity how many unacknowledged readings the device keeps for re-sending
+ * @param outboxCapacity how many unacknowledged readings the device keeps for re-sending (in memory and on disk)
  * @param outboxFull what happens to a new reading when the outbox is full: the sampling waits for room
  * ({@code block}), or the oldest unacknowledged reading is given up ({@code drop-oldest})
  */

@@ -86,7 +86,7 @@ class PublisherMetricsTests {
 
 		// and when the run ends
 		this.publisher.close();
-		assertThat(output).containsPattern("Summary: 5 sent, 5 ACKed \\(4 stored, 0 duplicate, 1 rejected\\), [1-9]\\d* "
+		assertThat(output).containsPattern("Summary: 5 sent, 5 ACKed \\(4 stored, 0 duplicate, 1 rejected, 0 conflict\\), [1-9]\\d* "
 				+ "re-sent, 0 pending, 0 given up; ACK round trip p50=[0-9.]+ ms p99=[0-9.]+ ms");
 	}
 

@@ -8,7 +8,9 @@ import io.decibel.contract.Ack;
 import io.decibel.contract.AckStatus;
 import io.decibel.publisher.PublisherMeters;
 import io.decibel.publisher.PublisherProperties;
-import io.decibel.publisher.publishing.PendingReadings;
+import io.decibel.publisher.publishing.DurableOutbox;
+import io.decibel.publisher.publishing.DurableOutbox.Renumbered;
+import io.decibel.publisher.publishing.DurableOutbox.Renumbering;
 import io.decibel.publisher.publishing.PendingReadings.Acknowledged;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -25,7 +27,7 @@ class AckCorrelator {
 
 	private static final Logger LOG = LoggerFactory.getLogger(AckCorrelator.class);
 
-	private final PendingReadings pending;
+	private final DurableOutbox outbox;
 
 	private final Completion completion;
 
@@ -35,9 +37,9 @@ class AckCorrelator {
 
 	private final String deviceId;
 
-	AckCorrelator(PendingReadings pending, Completion completion, PublisherProperties properties,
+	AckCorrelator(DurableOutbox outbox, Completion completion, PublisherProperties properties,
 			PublisherMeters meters, Progress progress) {
-		this.pending = pending;
+		this.outbox = outbox;
 		this.completion = completion;
 		this.meters = meters;
 		this.progress = progress;
@@ -53,7 +55,11 @@ class AckCorrelator {
 		if (!this.deviceId.equals(ack.deviceId())) {
 			throw new IllegalArgumentException("ACK for device '" + ack.deviceId() + "', not for this device");
 		}
-		Optional<Acknowledged> acknowledged = this.pending.acknowledge(seq, now);
+		if (ack.status() == AckStatus.CONFLICT) {
+			conflict(ack, seq, now);
+			return;
+		}
+		Optional<Acknowledged> acknowledged = this.outbox.acknowledge(seq, now);
 		if (acknowledged.isEmpty()) {
 			// typically the second answer to a re-sent reading
 			LOG.debug("ACK seq={} status={} for no pending reading", seq, ack.status());
@@ -70,6 +76,35 @@ class AckCorrelator {
 			LOG.info("ACK seq={} status={} rtt={} ms", seq, ack.status(), rtt);
 		}
 		this.completion.acknowledged(seq, ack.status());
+	}
+
+	/**
+	 * The relay holds the seq with another reading: the device's numbering went back. The outbox numbers what it
+	 * holds again past the relay's highest seq; the reading is not done, it goes out again under its new seq.
+	 */
+	private void conflict(Ack ack, long seq, long now) {
+		// a relay that does not say how far it is holds at least this seq
+		long highestSeq = (ack.highestSeq() != null) ? Math.max(ack.highestSeq(), seq) : seq;
+		Renumbering renumbering = this.outbox.conflict(seq, highestSeq, now);
+		if (renumbering.counterMoved()) {
+			LOG.warn("The device's numbering went back: the relay already holds seq={} and more, up to seq={} "
+					+ "(state lost?); continuing after seq={}, {} pending readings numbered again", seq, highestSeq,
+					highestSeq, renumbering.renumbered().size());
+		}
+		if (renumbering.conflicted().isEmpty()) {
+			LOG.debug("ACK seq={} status=CONFLICT for no pending reading", seq);
+			return;
+		}
+		Acknowledged conflicted = renumbering.conflicted().get();
+		this.meters.acknowledged(AckStatus.CONFLICT, conflicted.roundTrip());
+		long renumberedAs = renumbering.renumbered()
+			.stream()
+			.filter((renumbered) -> renumbered.from() == seq)
+			.mapToLong(Renumbered::to)
+			.findFirst()
+			.orElse(-1);
+		LOG.info("ACK seq={} status=CONFLICT: the relay holds another reading with this seq; sent again as seq={}",
+				seq, renumberedAs);
 	}
 
 	private static @Nullable Long seqOf(byte @Nullable [] correlationData, @Nullable Long ackSeq) {

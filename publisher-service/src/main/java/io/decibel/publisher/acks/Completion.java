@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 
 import io.decibel.contract.AckStatus;
 import io.decibel.publisher.PublisherProperties;
+import io.decibel.publisher.publishing.DurableOutbox;
 import io.decibel.publisher.publishing.ReadingGivenUp;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -18,9 +19,10 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The end of a counted run: complete once each of the readings {@code decibel.publisher.count} asks for is done —
- * acknowledged, or given up (done, and lost: the process then exits with a status of its own, see
- * {@code PublisherApplication}). A run without a count never completes.
+ * The end of a counted run: complete once each of the readings {@code decibel.publisher.count} asks for, and each
+ * reading the outbox kept from before a restart, is done — acknowledged, or given up (done, and lost: the process then
+ * exits with a status of its own, see {@code PublisherApplication}). A reading answered {@code CONFLICT} is not done:
+ * it goes out again under a new seq. A run without a count never completes.
  */
 @Component
 public class Completion {
@@ -37,8 +39,12 @@ public class Completion {
 
 	private final CompletableFuture<Boolean> outcome = new CompletableFuture<>();
 
-	Completion(PublisherProperties properties) {
+	/** The readings the run waits for: its count, and those kept before a restart and sent again. */
+	private final long expected;
+
+	Completion(PublisherProperties properties, DurableOutbox outbox) {
 		this.count = properties.count();
+		this.expected = (this.count != null) ? this.count + outbox.recovered() : 0;
 	}
 
 	synchronized void acknowledged(long seq, AckStatus status) {
@@ -63,14 +69,14 @@ public class Completion {
 	}
 
 	private void completeWhenAllDone() {
-		if (this.acknowledged.size() + this.givenUp.size() != this.count) {
+		if (this.acknowledged.size() + this.givenUp.size() != this.expected) {
 			return;
 		}
 		if (this.givenUp.isEmpty()) {
-			LOG.info("All {} readings acknowledged", this.count);
+			LOG.info("All {} readings acknowledged", this.expected);
 		}
 		else {
-			LOG.warn("All {} readings done, {} of them given up and perhaps lost: seq {}", this.count,
+			LOG.warn("All {} readings done, {} of them given up and perhaps lost: seq {}", this.expected,
 					this.givenUp.size(), this.givenUp);
 		}
 		if (!this.rejected.isEmpty()) {

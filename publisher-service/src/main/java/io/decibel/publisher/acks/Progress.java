@@ -87,10 +87,11 @@ class Progress implements SmartLifecycle {
 			return;
 		}
 		this.summarized = true;
-		LOG.info("Summary: {} sent, {} ACKed ({} stored, {} duplicate, {} rejected), {} re-sent, {} pending, "
-				+ "{} given up{}", this.meters.publishedCount(), acknowledged(),
+		LOG.info("Summary: {} sent, {} ACKed ({} stored, {} duplicate, {} rejected, {} conflict), {} re-sent, "
+				+ "{} pending, {} given up{}", this.meters.publishedCount(), acknowledged(),
 				this.meters.acknowledgedCount(AckStatus.STORED), this.meters.acknowledgedCount(AckStatus.DUPLICATE),
-				this.meters.acknowledgedCount(AckStatus.REJECTED), this.meters.resentCount(), this.pending.size(),
+				this.meters.acknowledgedCount(AckStatus.REJECTED), this.meters.acknowledgedCount(AckStatus.CONFLICT),
+				this.meters.resentCount(), this.pending.size(),
 				this.meters.givenUpCount(), (this.count != null) ? "; " + roundTripSummary() : "");
 	}
 

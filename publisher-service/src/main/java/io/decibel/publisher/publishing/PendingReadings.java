@@ -13,8 +13,8 @@ import io.decibel.contract.Reading;
 import io.decibel.publisher.PublisherProperties.OutboxFull;
 
 /**
- * The outbox: the readings published but not acknowledged yet, oldest first, with when each was sent and when it is
- * due to be sent again. It holds at most {@code capacity} readings; what happens to one more is the
+ * The outbox in memory: the readings kept and not acknowledged yet, oldest first, with when each was sent and when it
+ * is due to be sent again ({@link DurableOutbox} keeps them on disk too). It holds at most {@code capacity} readings; what happens to one more is the
  * {@link OutboxFull} policy: the sampler waits for room ({@link #awaitRoom}), or the oldest reading is given up.
  * <p>
  * It also keeps the device's counts: readings published (first sends), re-sent, acknowledged, pending and given up.
@@ -68,6 +68,15 @@ public class PendingReadings {
 	 * @throws IllegalStateException when the outbox is full under {@code block}
 	 */
 	synchronized Optional<Reading> add(Reading reading, long nowNanos) {
+		return add(reading, nowNanos, true);
+	}
+
+	/**
+	 * Keeps the reading until its ACK, as {@link #add(Reading, long)} does.
+	 * @param durable whether it may be sent: a reading on its way to disk is not due until it is there
+	 * ({@link #durable(long)})
+	 */
+	synchronized Optional<Reading> add(Reading reading, long nowNanos, boolean durable) {
 		Optional<Reading> givenUp = Optional.empty();
 		if (this.bySeq.size() >= this.capacity) {
 			if (this.whenFull == OutboxFull.BLOCK) {
@@ -78,8 +87,34 @@ public class PendingReadings {
 			oldest.remove();
 			this.givenUp++;
 		}
-		this.bySeq.put(reading.seq(), new Pending(reading, nowNanos));
+		this.bySeq.put(reading.seq(), new Pending(reading, nowNanos, durable));
 		return givenUp;
+	}
+
+	/** Marks the reading as on disk: from now on it may be sent. */
+	synchronized void durable(long seq) {
+		Pending pending = this.bySeq.get(seq);
+		if (pending != null) {
+			pending.durable = true;
+		}
+	}
+
+	/** Takes the reading out without an ACK (it is being sent under another seq): counted as nothing. */
+	synchronized Optional<Reading> remove(long seq) {
+		Pending pending = this.bySeq.remove(seq);
+		notifyAll();
+		return Optional.ofNullable(pending).map((removed) -> removed.reading);
+	}
+
+	/** The pending readings, oldest first. */
+	synchronized List<Reading> readings() {
+		return this.bySeq.values().stream().map((pending) -> pending.reading).toList();
+	}
+
+	/** Whether the reading is pending and was never sent. */
+	synchronized boolean isUnsent(long seq) {
+		Pending pending = this.bySeq.get(seq);
+		return pending != null && pending.sends == 0;
 	}
 
 	/**
@@ -158,6 +193,9 @@ public class PendingReadings {
 		boolean probed = false;
 		List<Reading> due = new ArrayList<>();
 		for (Pending pending : this.bySeq.values()) {
+			if (!pending.durable) {
+				continue;
+			}
 			long since = (pending.sends > 0) ? pending.lastSentNanos : pending.addedNanos;
 			if (nowNanos - since < interval(Math.max(1, pending.sends))) {
 				continue;
@@ -272,9 +310,12 @@ public class PendingReadings {
 
 		private int sends;
 
-		Pending(Reading reading, long addedNanos) {
+		private boolean durable;
+
+		Pending(Reading reading, long addedNanos, boolean durable) {
 			this.reading = reading;
 			this.addedNanos = addedNanos;
+			this.durable = durable;
 		}
 
 		void sent(long nowNanos) {

@@ -2,8 +2,9 @@ package io.decibel.publisher.publishing;
 
 import java.time.Duration;
 
-import io.decibel.publisher.PublisherProperties;
+import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.mqtt.InFlightWindow;
+import io.decibel.publisher.PublisherProperties;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -44,8 +45,9 @@ class ReadingsOutConfiguration {
 	}
 
 	@Bean
-	SequenceStore sequenceStore(PublisherProperties properties) {
-		return new SequenceStore(properties.stateDir(), properties.deviceId());
+	DurableOutbox durableOutbox(PublisherProperties properties, PendingReadings pendingReadings,
+			TelemetryCodec codec) {
+		return new DurableOutbox(properties.stateDir(), properties.deviceId(), pendingReadings, codec);
 	}
 
 }

@@ -2,7 +2,6 @@ package io.decibel.publisher.publishing;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +20,9 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * The device's heartbeat, on a thread of its own: sample a window, take the next seq, make it a reading, keep it
- * pending, publish it. Starts once everything else runs (the MQTT connection, the flows) and stops first.
+ * The device's heartbeat, on a thread of its own: sample a window, make it a reading with the next seq and keep it
+ * in the outbox, which puts it on disk and then publishes it ({@link OutboxFlusher}). Starts once everything else
+ * runs (the MQTT connection, the flows) and stops first.
  * <p>
  * A full outbox is never silent: under {@code block} the loop says when it starts waiting for room and when it
  * resumes; under {@code drop-oldest} each reading given up is logged with its seq and announced as a
@@ -38,11 +38,9 @@ class SamplingLoop implements SmartLifecycle {
 
 	private final NoiseSource source;
 
-	private final SequenceStore sequence;
+	private final DurableOutbox outbox;
 
 	private final PendingReadings pending;
-
-	private final ReadingPublisher publisher;
 
 	private final ApplicationEventPublisher events;
 
@@ -58,15 +56,11 @@ class SamplingLoop implements SmartLifecycle {
 
 	private volatile CountDownLatch stopSignal = new CountDownLatch(1);
 
-	/** Whether readings are being kept unsent, the broker away: said once when it starts, once when it ends. */
-	private boolean keeping;
-
-	SamplingLoop(NoiseSource source, SequenceStore sequence, PendingReadings pending, ReadingPublisher publisher,
-			ApplicationEventPublisher events, PublisherProperties properties) {
+	SamplingLoop(NoiseSource source, DurableOutbox outbox, PendingReadings pending, ApplicationEventPublisher events,
+			PublisherProperties properties) {
 		this.source = source;
-		this.sequence = sequence;
+		this.outbox = outbox;
 		this.pending = pending;
-		this.publisher = publisher;
 		this.events = events;
 		this.deviceId = properties.deviceId();
 		this.windowNanos = properties.window().toNanos();
@@ -90,7 +84,7 @@ class SamplingLoop implements SmartLifecycle {
 		if (thread == null) {
 			return;
 		}
-		// no interrupt: it would close the sequence file's channel mid-write; a live read ends with its window
+		// no interrupt: a live read ends with its window
 		this.stopSignal.countDown();
 		try {
 			thread.join(TimeUnit.NANOSECONDS.toMillis(this.windowNanos) + 5_000);
@@ -129,8 +123,9 @@ class SamplingLoop implements SmartLifecycle {
 				// a late window (a slow disk, a long GC) starts the rhythm again instead of bursting to catch up
 				long now = System.nanoTime();
 				windowEnd = ((now - windowEnd > this.windowNanos) ? now : windowEnd) + this.windowNanos;
-				publish(NoiseLevel.of(samples));
-				taken++;
+				if (keep(NoiseLevel.of(samples))) {
+					taken++;
+				}
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
@@ -148,34 +143,21 @@ class SamplingLoop implements SmartLifecycle {
 		}
 	}
 
-	private void publish(NoiseLevel level) {
-		long seq = this.sequence.next();
-		Reading reading = new Reading(this.deviceId, seq, this.clock.instant(),
-				TimeUnit.NANOSECONDS.toMillis(this.windowNanos), level.rms(), level.dbfs(), level.peak(),
-				this.source.name());
-		Optional<Reading> givenUp = this.pending.add(reading, System.nanoTime());
+	/** @return false when the outbox filled up meanwhile (under {@code block}): the window is not kept */
+	private boolean keep(NoiseLevel level) {
+		Optional<DurableOutbox.Kept> kept = this.outbox.keep((seq) -> new Reading(this.deviceId, seq,
+				this.clock.instant(), TimeUnit.NANOSECONDS.toMillis(this.windowNanos), level.rms(), level.dbfs(),
+				level.peak(), this.source.name()), System.nanoTime());
+		if (kept.isEmpty()) {
+			return false;
+		}
+		Optional<Reading> givenUp = kept.get().givenUp();
 		if (givenUp.isPresent()) {
-			long oldest = givenUp.get().seq();
 			LOG.warn("Outbox full ({} readings waiting for their ACK): gave up seq={}, the oldest, to keep seq={}",
-					this.pending.capacity(), oldest, seq);
+					this.pending.capacity(), givenUp.get().seq(), kept.get().reading().seq());
 			this.events.publishEvent(new ReadingGivenUp(givenUp.get(), "outbox full"));
 		}
-		String dbfs = String.format(Locale.ROOT, "%.1f", level.dbfs());
-		if (this.publisher.send(reading)) {
-			if (this.keeping) {
-				this.keeping = false;
-				LOG.info("The broker is reachable again: publishing from seq={}", seq);
-			}
-			LOG.info("Published seq={} level={} dBFS", seq, dbfs);
-		}
-		else {
-			// one line per outage, not per window: the re-sender says when the kept readings go out
-			if (!this.keeping) {
-				this.keeping = true;
-				LOG.warn("Keeping readings for re-sending from seq={}: the broker is not reachable", seq);
-			}
-			LOG.debug("Kept seq={} level={} dBFS for re-sending", seq, dbfs);
-		}
+		return true;
 	}
 
 	/**

@@ -10,71 +10,62 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
- * The device's sequence counter, kept in {@code <stateDir>/<deviceId>.seq} so that {@code (deviceId, seq)} never
- * repeats across restarts. The file holds the next seq to hand out and is written, atomically, before the seq is
- * used: a crash may skip a seq, never repeat one.
+ * A checkpoint of the device's sequence counter, {@code <stateDir>/<deviceId>.seq}: the next seq, in decimal, as of
+ * the outbox's last opening, compaction or close. The outbox's log ({@link OutboxLog}) is the authority; the
+ * checkpoint is read beside it, so that the numbering survives the loss of the log, and a device that kept only this
+ * file carries on from it. Written atomically: a crash leaves the old checkpoint or the new one.
  */
 class SequenceStore {
+
+	private static final Logger LOG = LoggerFactory.getLogger(SequenceStore.class);
 
 	private final Path file;
 
 	private final Path temporary;
 
-	private long next;
-
 	SequenceStore(Path stateDir, String deviceId) {
 		this.file = stateDir.resolve(deviceId + ".seq");
 		// one fixed name: a crash between write and move leaves a file the next write replaces, not litter
 		this.temporary = stateDir.resolve(deviceId + ".seq.tmp");
-		try {
-			Files.createDirectories(stateDir);
-			this.next = Files.exists(this.file) ? read(this.file) : 0;
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot use " + stateDir + " as the publisher's state directory", ex);
-		}
 	}
 
-	/** Reserves the next seq: it is on disk before it is returned. */
-	synchronized long next() {
-		long seq = this.next;
-		write(seq + 1);
-		this.next = seq + 1;
-		return seq;
-	}
-
-	private void write(long next) {
-		try (FileChannel channel = FileChannel.open(this.temporary, StandardOpenOption.CREATE,
-				StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-			channel.write(ByteBuffer.wrap(Long.toString(next).getBytes(StandardCharsets.US_ASCII)));
-			channel.force(true);
+	/** @return the next seq the checkpoint names, 0 when there is none or it cannot be read (said so) */
+	long read() {
+		if (!Files.exists(this.file)) {
+			return 0;
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot write " + this.temporary, ex);
-		}
+		String text = "";
 		try {
-			Files.move(this.temporary, this.file, StandardCopyOption.ATOMIC_MOVE,
-					StandardCopyOption.REPLACE_EXISTING);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("Cannot move " + this.temporary + " to " + this.file, ex);
-		}
-	}
-
-	private static long read(Path file) throws IOException {
-		String text = Files.readString(file, StandardCharsets.US_ASCII).trim();
-		try {
+			text = Files.readString(this.file, StandardCharsets.US_ASCII).trim();
 			long next = Long.parseLong(text);
-			if (next < 0) {
-				throw new NumberFormatException("negative");
+			if (next >= 0) {
+				return next;
 			}
-			return next;
 		}
-		catch (NumberFormatException ex) {
-			// starting again at 0 would repeat seqs the relay already stored: refuse to guess
-			throw new IllegalStateException(file + " does not hold a sequence number ('" + text
-					+ "'); fix or remove it, knowing that a lower number repeats seqs", ex);
+		catch (IOException | NumberFormatException ex) {
+			// the outbox's log still knows, and a relay answers a repeated seq with CONFLICT and where to continue
+		}
+		LOG.warn("{} does not hold a sequence number ('{}'): ignored, the outbox's log numbers on", this.file, text);
+		return 0;
+	}
+
+	/** Checkpoints the next seq: on disk, its directory entry too, when this returns. */
+	void write(long next) {
+		try {
+			try (FileChannel channel = FileChannel.open(this.temporary, StandardOpenOption.CREATE,
+					StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+				channel.write(ByteBuffer.wrap(Long.toString(next).getBytes(StandardCharsets.US_ASCII)));
+				channel.force(true);
+			}
+			Files.move(this.temporary, this.file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+			OutboxLog.forceDirectory(this.file.getParent());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot write " + this.file, ex);
 		}
 	}
 
