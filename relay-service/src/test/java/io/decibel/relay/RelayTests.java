@@ -173,9 +173,10 @@ class RelayTests {
 
 		// when: 200 readings as fast as the client sends them, every tenth sent twice
 		for (int seq = 0; seq < 200; seq++) {
-			publish(reading("burst", seq), null, null);
+			Reading reading = reading("burst", seq);
+			publish(reading, null, null);
 			if (seq % 10 == 0) {
-				publish(reading("burst", seq), null, null);
+				publish(reading, null, null);
 			}
 		}
 

@@ -1,7 +1,6 @@
 package io.decibel.relay.ingest;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -10,12 +9,12 @@ import java.util.List;
 import java.util.Optional;
 
 import io.decibel.contract.Ack;
+import io.decibel.contract.AckStatus;
 import io.decibel.contract.DecodedReading;
 import io.decibel.contract.Reading;
 import io.decibel.contract.ReadingValidator;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
-import io.decibel.relay.storage.QuarantinedPayload;
 import io.decibel.relay.storage.ReadingStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -36,7 +35,8 @@ import org.springframework.stereotype.Component;
  * Stores a batch of deliveries and says what goes back: each device's ACK (after the commit, or with the reason
  * its reading was rejected) and a dead-letter entry for each rejection. Only after the commit is each delivery
  * acknowledged to the broker: a relay that dies, or a database that is away, never costs a reading — the broker
- * delivers again whatever was not acknowledged. Bad input never throws.
+ * delivers again whatever was not acknowledged. Bad input never throws, and a reading the database refuses for good
+ * is quarantined and answered like bad input ({@link BatchWriter}).
  */
 @Component
 class ReadingIngest implements SmartLifecycle {
@@ -52,19 +52,17 @@ class ReadingIngest implements SmartLifecycle {
 	 */
 	static final int REPLY_QOS = 0;
 
-	private static final Duration FIRST_RETRY = Duration.ofMillis(100);
-
 	private final TelemetryCodec codec;
 
 	private final Topics topics;
 
-	private final ReadingStore store;
+	private final BatchWriter writer;
+
+	private final ReplyTopics replyTopics;
 
 	private final MeterRegistry meters;
 
 	private final ApplicationEventPublisher events;
-
-	private final Duration retryBackoff;
 
 	private final Clock clock = Clock.systemUTC();
 
@@ -74,51 +72,69 @@ class ReadingIngest implements SmartLifecycle {
 			RelayProperties relay, ApplicationEventPublisher events) {
 		this.codec = codec;
 		this.topics = topics;
-		this.store = store;
+		this.writer = new BatchWriter(store, relay.retryBackoff(), this::isRunning, meters);
+		this.replyTopics = new ReplyTopics(topics, meters);
 		this.meters = meters;
 		this.events = events;
-		this.retryBackoff = relay.retryBackoff();
 	}
 
 	public List<Message<byte[]>> ingest(ReadingBatch batch) {
 		Instant receivedAt = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
+		List<Message<?>> deliveries = batch.deliveries();
 		List<Reading> readings = new ArrayList<>();
+		List<Message<?>> readingDeliveries = new ArrayList<>();
 		List<Rejection> rejections = new ArrayList<>();
 		// per delivery, in arrival order: its rejection, or null when its reading is in `readings`
-		List<@Nullable Rejection> outcomes = new ArrayList<>(batch.deliveries().size());
-		for (Message<?> delivery : batch.deliveries()) {
+		List<@Nullable Rejection> outcomes = new ArrayList<>(deliveries.size());
+		for (Message<?> delivery : deliveries) {
 			Rejection rejection = check(delivery, receivedAt, readings);
 			outcomes.add(rejection);
 			if (rejection != null) {
 				rejections.add(rejection);
 			}
+			else {
+				readingDeliveries.add(delivery);
+			}
 		}
-		List<Ack> acks = storeUntilDone(readings, receivedAt, rejections);
+		List<Ack> acks = this.writer.write(readings, receivedAt,
+				rejections.stream().map(Rejection::quarantined).toList(), (i, reason) -> refusedByDatabase(
+						readingDeliveries.get(i), readings.get(i), reason, receivedAt).quarantined());
 		if (acks == null) {
-			LOG.info("Stopping: {} deliveries left unacknowledged for the broker to deliver again",
-					batch.deliveries().size());
+			LOG.info("Stopping: {} deliveries left unacknowledged for the broker to deliver again", deliveries.size());
 			return List.of();
 		}
-		batch.deliveries().forEach(ReadingIngest::acknowledge);
-		List<Message<byte[]>> replies = new ArrayList<>(batch.deliveries().size() + rejections.size());
-		Iterator<Ack> stored = acks.iterator();
+		deliveries.forEach(ReadingIngest::acknowledge);
+		List<Message<byte[]>> replies = new ArrayList<>(deliveries.size() + rejections.size());
+		List<Reading> kept = new ArrayList<>(readings.size());
+		List<Ack> keptAcks = new ArrayList<>(readings.size());
+		Iterator<Ack> written = acks.iterator();
+		Iterator<Reading> read = readings.iterator();
 		for (int i = 0; i < outcomes.size(); i++) {
 			Rejection rejection = outcomes.get(i);
+			if (rejection == null) {
+				Ack ack = written.next();
+				Reading reading = read.next();
+				if (ack.status() == AckStatus.REJECTED) {
+					// refused by the database, quarantined: answered like any rejection
+					rejection = refusedByDatabase(deliveries.get(i), reading, ack.reason(), receivedAt);
+					rejections.add(rejection);
+				}
+				else {
+					count(ack);
+					LOG.info("{} device={} seq={}", ack.status(), ack.deviceId(), ack.seq());
+					replies.add(ackMessage(ack, deliveries.get(i).getHeaders()));
+					kept.add(reading);
+					keptAcks.add(ack);
+				}
+			}
 			if (rejection != null) {
 				replies.addAll(replies(rejection));
 			}
-			else {
-				Ack ack = stored.next();
-				count(ack);
-				LOG.info("{} device={} seq={}", ack.status(), ack.deviceId(), ack.seq());
-				replies.add(ackMessage(ack, batch.deliveries().get(i).getHeaders()));
-			}
 		}
 		// committed and counted: the live page and the batch meters may know (their listeners never block here)
-		this.events.publishEvent(new BatchCommitted(receivedAt, readings, acks,
-				rejections.stream().map(Rejection::reason).toList()));
-		LOG.debug("Stored a batch of {}: {} readings, {} rejected", batch.deliveries().size(), readings.size(),
-				rejections.size());
+		this.events.publishEvent(
+				new BatchCommitted(receivedAt, kept, keptAcks, rejections.stream().map(Rejection::reason).toList()));
+		LOG.debug("Stored a batch of {}: {} readings, {} rejected", deliveries.size(), kept.size(), rejections.size());
 		return replies;
 	}
 
@@ -146,47 +162,12 @@ class ReadingIngest implements SmartLifecycle {
 		return null;
 	}
 
-	/**
-	 * Writes the batch, trying again with back-off for as long as the database is away.
-	 * @return the ACKs, or {@code null} when the relay is stopping before the batch could be written
-	 */
-	private @Nullable List<Ack> storeUntilDone(List<Reading> readings, Instant receivedAt,
-			List<Rejection> rejections) {
-		List<QuarantinedPayload> refused = rejections.stream().map(Rejection::quarantined).toList();
-		Duration pause = FIRST_RETRY;
-		for (int attempt = 1;; attempt++) {
-			try {
-				List<Ack> acks = this.store.store(readings, receivedAt, refused);
-				if (attempt > 1) {
-					LOG.info("Database back: stored the batch after {} attempts", attempt);
-				}
-				return acks;
-			}
-			catch (RuntimeException ex) {
-				if (attempt == 1) {
-					LOG.warn("Could not store a batch of {}, trying again until the database answers: {}",
-							readings.size() + rejections.size(), ex.getMessage());
-				}
-				if (!pause(pause)) {
-					return null;
-				}
-				pause = (pause.compareTo(this.retryBackoff) < 0) ? pause.multipliedBy(2) : this.retryBackoff;
-			}
-		}
-	}
-
-	private boolean pause(Duration pause) {
-		try {
-			long until = System.nanoTime() + pause.toNanos();
-			while (this.running && System.nanoTime() < until) {
-				Thread.sleep(Math.min(50, pause.toMillis()));
-			}
-			return this.running;
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
-		}
+	private Rejection refusedByDatabase(Message<?> delivery, Reading reading, @Nullable String reason,
+			Instant receivedAt) {
+		String topic = delivery.getHeaders().get(MqttHeaders.RECEIVED_TOPIC, String.class);
+		byte[] payload = (delivery.getPayload() instanceof byte[] bytes) ? bytes : new byte[0];
+		return new Rejection(delivery, (topic != null) ? topic : "", reading.deviceId(), reading.seq(),
+				(reason != null) ? reason : BatchWriter.DATABASE_REFUSED, receivedAt, payload);
 	}
 
 	/** A rejected delivery goes to the dead-letter topic, and back to its device where one can be told. */
@@ -198,10 +179,10 @@ class ReadingIngest implements SmartLifecycle {
 			.setHeader(MqttHeaders.TOPIC, this.topics.deadLetter())
 			.setHeader(MqttHeaders.QOS, REPLY_QOS)
 			.build());
-		MessageHeaders request = rejection.delivery().getHeaders();
-		if (rejection.deviceId() != null || request.get(MqttHeaders.RESPONSE_TOPIC) != null) {
-			String deviceId = (rejection.deviceId() != null) ? rejection.deviceId() : "unknown";
-			replies.add(ackMessage(Ack.rejected(deviceId, rejection.seq(), rejection.reason()), request));
+		// without a device there is no namespace a Response Topic could lie in: the dead letter is the only answer
+		if (rejection.deviceId() != null) {
+			replies.add(ackMessage(Ack.rejected(rejection.deviceId(), rejection.seq(), rejection.reason()),
+					rejection.delivery().getHeaders()));
 		}
 		return replies;
 	}
@@ -218,11 +199,12 @@ class ReadingIngest implements SmartLifecycle {
 		this.meters.counter("decibel.relay.readings", "status", ack.status().name().toLowerCase()).increment();
 	}
 
-	// MQTT 5 request/response: answer on the Response Topic with the Correlation Data, or on the device's ACK topic
+	// MQTT 5 request/response: answer on the Response Topic (in the device's namespace) with the Correlation Data
 	private Message<byte[]> ackMessage(Ack ack, MessageHeaders request) {
-		String responseTopic = request.get(MqttHeaders.RESPONSE_TOPIC, String.class);
+		String topic = this.replyTopics.replyTopic(ack.deviceId(),
+				request.get(MqttHeaders.RESPONSE_TOPIC, String.class));
 		MessageBuilder<byte[]> reply = MessageBuilder.withPayload(this.codec.encode(ack))
-			.setHeader(MqttHeaders.TOPIC, responseTopic != null ? responseTopic : this.topics.acks(ack.deviceId()))
+			.setHeader(MqttHeaders.TOPIC, topic)
 			.setHeader(MqttHeaders.QOS, REPLY_QOS);
 		Object correlation = request.get(MqttHeaders.CORRELATION_DATA);
 		if (correlation != null) {

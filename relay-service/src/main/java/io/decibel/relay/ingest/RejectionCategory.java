@@ -5,7 +5,7 @@ import java.util.Locale;
 /**
  * What kind of bad input a rejection was, from its reason: a small, fixed set, fit to be a metric's tag where the
  * reason itself (which quotes field names, values and parser messages) is not. The reason texts come from the
- * contract's codec and validator and from the relay's topic check; {@code RejectionCategoryTests} holds the mapping
+ * contract's codec and validator, from the relay's topic check and from the database; {@code RejectionCategoryTests} holds the mapping
  * to those texts.
  */
 enum RejectionCategory {
@@ -31,6 +31,9 @@ enum RejectionCategory {
 	/** The topic names another device than the payload. */
 	DEVICE_MISMATCH,
 
+	/** A valid reading the database refused for a lasting reason (quarantined by {@link BatchWriter}). */
+	DATABASE,
+
 	/** Anything this list does not know yet. */
 	OTHER;
 
@@ -41,6 +44,9 @@ enum RejectionCategory {
 
 	/** The category of a rejection, from its first reason (the most basic one, when there are several). */
 	static RejectionCategory of(String reason) {
+		if (reason.startsWith(BatchWriter.DATABASE_REFUSED)) {
+			return DATABASE;
+		}
 		String first = reason.split("; ", 2)[0];
 		if (first.equals("empty payload")) {
 			return EMPTY;

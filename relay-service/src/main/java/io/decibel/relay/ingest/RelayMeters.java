@@ -19,14 +19,17 @@ import org.springframework.stereotype.Component;
 
 /**
  * The relay's meters beyond the ACK counts that {@link ReadingIngest} keeps
- * ({@code decibel.relay.readings{status=stored|duplicate|rejected}}):
+ * ({@code decibel.relay.readings{status=stored|duplicate|conflict|rejected}}):
  * <ul>
  * <li>{@code decibel.relay.readings.received}: deliveries taken from the broker, before any check</li>
- * <li>{@code decibel.relay.readings.rejected{reason}}: rejections by {@link RejectionCategory}</li>
+ * <li>{@code decibel.relay.readings.rejected{reason}}: rejections by {@link RejectionCategory}; {@code database}:
+ * readings the database refused for good, quarantined</li>
  * <li>{@code decibel.relay.batch.size}: deliveries per committed batch</li>
  * <li>{@code decibel.relay.up{component=db|mqtt}}: 1 while the health component is UP, 0 otherwise</li>
  * </ul>
- * The store's latency is timed where the transaction runs ({@code decibel.relay.store.latency}, ReadingStore).
+ * The store's latency is timed where the transaction runs ({@code decibel.relay.store.latency}, ReadingStore); its
+ * retries and splits are counted by {@link BatchWriter}, answers sent to another topic than the Response Topic by
+ * {@link ReplyTopics}.
  */
 @Component
 class RelayMeters {

@@ -50,6 +50,18 @@ public class QuarantinedPayload {
 		this.payload = Arrays.copyOf(payload, Math.min(payload.length, TelemetryCodec.MAX_PAYLOAD_BYTES));
 	}
 
+	/** The same row, not yet saved. */
+	QuarantinedPayload unsaved() {
+		QuarantinedPayload copy = new QuarantinedPayload();
+		copy.topic = this.topic;
+		copy.deviceId = this.deviceId;
+		copy.reason = this.reason;
+		copy.receivedAt = this.receivedAt;
+		copy.payloadBytes = this.payloadBytes;
+		copy.payload = this.payload;
+		return copy;
+	}
+
 	private static String truncate(String text, int max) {
 		return (text.length() <= max) ? text : text.substring(0, max - 1) + "…";
 	}

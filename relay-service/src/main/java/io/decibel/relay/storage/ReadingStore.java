@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -16,15 +17,15 @@ import io.decibel.contract.Reading;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Stores a batch of valid readings, and the payloads refused beside them, in one transaction: one query finds the
  * readings already stored, one batched insert writes the new ones. Each reading's answer is the ACK its device
- * gets: {@code STORED} when this batch wrote it, {@code DUPLICATE} (with the first storage time) when it was there
- * already or earlier in the same batch.
+ * gets: {@code STORED} when this batch wrote it; {@code DUPLICATE} (with the first storage time) when the same
+ * reading was there already or earlier in the same batch; {@code CONFLICT} when another reading holds its
+ * {@code (deviceId, seq)} — nothing is overwritten. A failed attempt throws, to be judged by {@link StoreFailure}.
  */
 @Component
 public class ReadingStore {
@@ -50,27 +51,20 @@ public class ReadingStore {
 		this.failed = latency(meters, "failed");
 	}
 
-	/** @return the ACK of each reading, in the order given */
+	/**
+	 * One attempt, in one transaction.
+	 * @return the ACK of each reading, in the order given
+	 */
 	public List<Ack> store(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused) {
 		Timer.Sample sample = Timer.start();
 		try {
-			List<Ack> acks = writeOnce(batch, receivedAt, refused);
+			List<Ack> acks = this.transaction.execute((status) -> write(batch, receivedAt, refused));
 			sample.stop(this.committed);
 			return acks;
 		}
 		catch (RuntimeException ex) {
 			sample.stop(this.failed);
 			throw ex;
-		}
-	}
-
-	private List<Ack> writeOnce(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused) {
-		try {
-			return this.transaction.execute((status) -> write(batch, receivedAt, refused));
-		}
-		catch (DataIntegrityViolationException ex) {
-			// another relay of the share group stored some of them between our look-up and our insert: look again
-			return this.transaction.execute((status) -> write(batch, receivedAt, refused));
 		}
 	}
 
@@ -86,29 +80,50 @@ public class ReadingStore {
 	}
 
 	private List<Ack> write(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused) {
-		Map<ReadingKey, Instant> stored = storedAmong(batch);
+		Map<ReadingKey, StoredContent> stored = storedAmong(batch);
 		Instant storedAt = now();
 		List<StoredReading> inserts = new ArrayList<>(batch.size());
-		List<Ack> acks = new ArrayList<>(batch.size());
-		for (Reading reading : batch) {
-			ReadingKey key = new ReadingKey(reading.deviceId(), reading.seq());
-			Instant earlier = stored.putIfAbsent(key, storedAt);
-			if (earlier != null) {
-				acks.add(Ack.duplicate(reading, earlier));
+		Ack[] acks = new Ack[batch.size()];
+		List<Integer> conflicts = new ArrayList<>(0);
+		for (int i = 0; i < batch.size(); i++) {
+			Reading reading = batch.get(i);
+			StoredContent earlier = stored.putIfAbsent(new ReadingKey(reading.deviceId(), reading.seq()),
+					StoredContent.of(reading, storedAt));
+			if (earlier == null) {
+				inserts.add(new StoredReading(reading, receivedAt, storedAt));
+				acks[i] = Ack.stored(reading, storedAt);
+			}
+			else if (earlier.isSameReadingAs(reading)) {
+				acks[i] = Ack.duplicate(reading, earlier.storedAt());
 			}
 			else {
-				inserts.add(new StoredReading(reading, receivedAt, storedAt));
-				acks.add(Ack.stored(reading, storedAt));
+				conflicts.add(i);
 			}
 		}
 		this.readings.saveAll(inserts);
-		this.quarantine.saveAll(refused);
+		// fresh rows: a failed attempt left its generated ids on the ones it tried, and a second persist refuses those
+		this.quarantine.saveAll(refused.stream().map(QuarantinedPayload::unsaved).toList());
 		this.readings.flush();
-		return acks;
+		if (!conflicts.isEmpty()) {
+			answerConflicts(batch, conflicts, stored, acks);
+		}
+		return Arrays.asList(acks);
 	}
 
-	private Map<ReadingKey, Instant> storedAmong(List<Reading> batch) {
-		Map<ReadingKey, Instant> stored = new HashMap<>();
+	/** Conflicts are rare: only they pay for asking the device's highest seq (this batch's inserts included). */
+	private void answerConflicts(List<Reading> batch, List<Integer> conflicts, Map<ReadingKey, StoredContent> stored,
+			Ack[] acks) {
+		Map<String, Long> highest = new HashMap<>();
+		for (int i : conflicts) {
+			Reading reading = batch.get(i);
+			long highestSeq = highest.computeIfAbsent(reading.deviceId(), this.readings::findHighestSeq);
+			StoredContent holder = stored.get(new ReadingKey(reading.deviceId(), reading.seq()));
+			acks[i] = Ack.conflict(reading, holder.storedAt(), highestSeq);
+		}
+	}
+
+	private Map<ReadingKey, StoredContent> storedAmong(List<Reading> batch) {
+		Map<ReadingKey, StoredContent> stored = new HashMap<>();
 		if (batch.isEmpty()) {
 			return stored;
 		}
@@ -118,8 +133,8 @@ public class ReadingStore {
 			deviceIds.add(reading.deviceId());
 			seqs.add(reading.seq());
 		}
-		for (StoredKey found : this.readings.findStoredKeys(deviceIds, seqs)) {
-			stored.put(found.key(), found.storedAt());
+		for (StoredContent found : this.readings.findStoredAmong(deviceIds, seqs)) {
+			stored.put(found.key(), found);
 		}
 		return stored;
 	}

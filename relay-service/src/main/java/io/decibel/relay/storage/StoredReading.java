@@ -1,6 +1,7 @@
 package io.decibel.relay.storage;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 import io.decibel.contract.Reading;
 import jakarta.persistence.Column;
@@ -55,7 +56,7 @@ public class StoredReading implements Persistable<ReadingKey> {
 	StoredReading(Reading reading, Instant receivedAt, Instant storedAt) {
 		this.deviceId = reading.deviceId();
 		this.seq = reading.seq();
-		this.sampledAt = reading.sampledAt();
+		this.sampledAt = sampledAt(reading);
 		this.receivedAt = receivedAt;
 		this.storedAt = storedAt;
 		this.windowMs = Math.toIntExact(reading.windowMs());
@@ -63,6 +64,11 @@ public class StoredReading implements Persistable<ReadingKey> {
 		this.dbfs = reading.dbfs();
 		this.peak = reading.peak();
 		this.source = reading.source();
+	}
+
+	/** The column keeps microseconds: store them truncated, not rounded by the server, to compare them later. */
+	static Instant sampledAt(Reading reading) {
+		return reading.sampledAt().truncatedTo(ChronoUnit.MICROS);
 	}
 
 	@Override

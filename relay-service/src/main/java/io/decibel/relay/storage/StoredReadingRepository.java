@@ -20,9 +20,14 @@ public interface StoredReadingRepository
 	 * The stored readings among the given devices and seqs (a superset of the pairs asked about: filter by key). One
 	 * query for a whole batch, where {@code findAllById} would ask once per composite key.
 	 */
-	@Query("select new io.decibel.relay.storage.StoredKey(r.deviceId, r.seq, r.storedAt) from StoredReading r"
+	@Query("select new io.decibel.relay.storage.StoredContent(r.deviceId, r.seq, r.storedAt, r.sampledAt,"
+			+ " r.windowMs, r.rms, r.dbfs, r.peak, r.source) from StoredReading r"
 			+ " where r.deviceId in :deviceIds and r.seq in :seqs")
-	List<StoredKey> findStoredKeys(Collection<String> deviceIds, Collection<Long> seqs);
+	List<StoredContent> findStoredAmong(Collection<String> deviceIds, Collection<Long> seqs);
+
+	/** The device's highest stored seq: asked only when a reading is in conflict with a stored one. */
+	@Query("select max(r.seq) from StoredReading r where r.deviceId = :deviceId")
+	@Nullable Long findHighestSeq(String deviceId);
 
 	/** How many readings of a device are stored, and the lowest and highest seq among them. */
 	@Query(value = "select count(*) as stored, min(seq) as firstSeq, max(seq) as lastSeq from readings"

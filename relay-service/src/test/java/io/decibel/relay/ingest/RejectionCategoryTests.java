@@ -39,6 +39,13 @@ class RejectionCategoryTests {
 	}
 
 	@Test
+	void namesAReadingTheDatabaseRefusedADatabaseRejection() {
+		assertThat(RejectionCategory.of(BatchWriter.DATABASE_REFUSED + "Data too long for column 'source' at row 1; x"))
+			.isEqualTo(RejectionCategory.DATABASE);
+		assertThat(RejectionCategory.DATABASE.tag()).isEqualTo("database");
+	}
+
+	@Test
 	void takesTheFirstReasonAndKnowsWhenItDoesNotKnow() {
 		assertThat(RejectionCategory.of("seq is missing; rms must be a number")).isEqualTo(RejectionCategory.MISSING_FIELD);
 		assertThat(RejectionCategory.of("something new")).isEqualTo(RejectionCategory.OTHER);
