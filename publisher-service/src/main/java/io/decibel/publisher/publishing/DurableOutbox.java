@@ -289,6 +289,14 @@ public class DurableOutbox implements Closeable {
 		}
 	}
 
+	/** Lets go of the files as a killed process does: what is buffered is not written. For tests of a crash. */
+	synchronized void abandon() throws IOException {
+		this.closed = true;
+		this.log.close();
+		this.lock.release();
+		this.lockFile.close();
+	}
+
 	private void settled(long seq) {
 		if (!this.closed) {
 			this.log.append(OutboxLog.SETTLED, seq);
