@@ -75,10 +75,23 @@ public final class ServiceProcess implements AutoCloseable {
 		if (!Files.isRegularFile(jar)) {
 			throw new IllegalArgumentException("Jar of " + name + " not found: " + jar.toAbsolutePath());
 		}
+		return launch(name, List.of("-jar", jar.toAbsolutePath().toString()), environment, args);
+	}
+
+	/**
+	 * Starts {@code java -cp <this JVM's class path> <mainClass> <args>}: a service from the classes of the module
+	 * whose tests run, before its jar is built.
+	 */
+	public static ServiceProcess startMain(String name, String mainClass, Map<String, String> environment,
+			List<String> args) {
+		return launch(name, List.of("-cp", System.getProperty("java.class.path"), mainClass), environment, args);
+	}
+
+	private static ServiceProcess launch(String name, List<String> what, Map<String, String> environment,
+			List<String> args) {
 		List<String> command = new ArrayList<>(IGNORING_CTRL_C);
 		command.add(javaBinary());
-		command.add("-jar");
-		command.add(jar.toAbsolutePath().toString());
+		command.addAll(what);
 		command.addAll(args);
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		builder.environment().putAll(environment);
