@@ -13,7 +13,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
-import io.decibel.contract.Ack;
 import io.decibel.contract.Reading;
 import io.decibel.contract.Topics;
 import io.decibel.stack.ServiceProcess;
@@ -116,10 +115,6 @@ class PublisherCrashTests {
 	private AckResponder responder(AckResponder responder) {
 		this.responders.add(responder);
 		return responder;
-	}
-
-	static Ack stored(AckResponder.Delivery delivery) {
-		return Ack.stored(delivery.reading(), Instant.now());
 	}
 
 }
