@@ -28,7 +28,8 @@ public class MqttConnectionAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	public Mqttv5ClientManager mqttClientManager(MqttProperties mqtt, Environment environment,
-			ObjectProvider<SslBundles> sslBundles, ObjectProvider<MqttClientManagerCustomizer> customizers) {
+			ObjectProvider<SslBundles> sslBundles, ObjectProvider<MqttClientManagerCustomizer> customizers,
+			ConnectionEpoch connectionEpoch) {
 		String applicationName = environment.getProperty("spring.application.name", "decibel");
 		MqttConnectionOptions options = mqtt.toConnectionOptions();
 		if (mqtt.sslBundle() != null && !mqtt.sslBundle().isBlank()) {
@@ -44,11 +45,18 @@ public class MqttConnectionAutoConfiguration {
 		}
 		// Paho's default persistence writes files into the working directory
 		Mqttv5ClientManager clientManager = new SessionResumingClientManager(options,
-				mqtt.resolveClientId(applicationName), new MemoryPersistence(), mqtt.username());
+				mqtt.resolveClientId(applicationName), new MemoryPersistence(), mqtt.username(), connectionEpoch);
 		// the broker closes the connection on DISCONNECT; waiting 5 s (the default) for more only slows shutdown
 		clientManager.setDisconnectCompletionTimeout(1000);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(clientManager));
 		return clientManager;
+	}
+
+	/** Which connection is current: a service that acknowledges deliveries itself binds them to it. */
+	@Bean
+	@ConditionalOnMissingBean
+	public ConnectionEpoch mqttConnectionEpoch() {
+		return new ConnectionEpoch();
 	}
 
 	@Bean

@@ -11,6 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The MQTT connection every Decibel service shares.
@@ -28,13 +29,26 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sslBundle the name of a Spring Boot SSL bundle ({@code spring.ssl.bundle.pem.<name>} or
  * {@code spring.ssl.bundle.jks.<name>}) holding the certificates that an {@code ssl://} URL trusts and, for client
  * authentication, the client's certificate and key; unset: the JVM's default trust store
+ * @param receiveMaximum the most QoS 1 and 2 deliveries the broker may have sent this client and not yet had
+ * acknowledged (MQTT 5 Receive Maximum); the broker holds the rest. Unset: the protocol's 65,535
+ * @param maximumPacketSize the largest packet this client accepts (MQTT 5 Maximum Packet Size); the broker does not
+ * send it a larger one. Unset: no limit
  */
 @ConfigurationProperties("decibel.mqtt")
 public record MqttProperties(@DefaultValue("tcp://localhost:1883") String url, @Nullable String username,
 		@Nullable String password, @Nullable String clientId, @Nullable String clientIdPrefix,
 		@DefaultValue("decibel") String topicRoot, @DefaultValue("true") boolean cleanStart,
 		@DefaultValue("0s") Duration sessionExpiry, @DefaultValue("30s") Duration keepAlive,
-		@DefaultValue("10s") Duration connectionTimeout, @Nullable String sslBundle) {
+		@DefaultValue("10s") Duration connectionTimeout, @Nullable String sslBundle, @Nullable Integer receiveMaximum,
+		@Nullable DataSize maximumPacketSize) {
+
+	/** MQTT 5: the Receive Maximum of a client that does not say one. */
+	public static final int PROTOCOL_RECEIVE_MAXIMUM = 65_535;
+
+	/** The Receive Maximum this client announces: the configured one, or the protocol's default. */
+	public int effectiveReceiveMaximum() {
+		return (this.receiveMaximum != null) ? this.receiveMaximum : PROTOCOL_RECEIVE_MAXIMUM;
+	}
 
 	/**
 	 * The client id of this instance: the configured one, or {@code prefix-host-random} so that replicas started
@@ -63,6 +77,9 @@ public record MqttProperties(@DefaultValue("tcp://localhost:1883") String url, @
 		options.setSessionExpiryInterval(this.sessionExpiry.toSeconds());
 		options.setKeepAliveInterval((int) this.keepAlive.toSeconds());
 		options.setConnectionTimeout((int) this.connectionTimeout.toSeconds());
+		// Paho sends both in the CONNECT; null leaves them out
+		options.setReceiveMaximum(this.receiveMaximum);
+		options.setMaximumPacketSize((this.maximumPacketSize != null) ? this.maximumPacketSize.toBytes() : null);
 		if (this.username != null && !this.username.isBlank()) {
 			options.setUserName(this.username);
 		}
@@ -77,7 +94,7 @@ public record MqttProperties(@DefaultValue("tcp://localhost:1883") String url, @
 		// never let the password reach a log line
 		return "MqttProperties[url=" + this.url + ", username=" + this.username + ", clientId=" + this.clientId
 				+ ", topicRoot=" + this.topicRoot + ", cleanStart=" + this.cleanStart + ", sslBundle=" + this.sslBundle
-				+ "]";
+				+ ", receiveMaximum=" + this.receiveMaximum + ", maximumPacketSize=" + this.maximumPacketSize + "]";
 	}
 
 	private static String hostName() {

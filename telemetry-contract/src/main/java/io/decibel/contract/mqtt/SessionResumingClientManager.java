@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.jspecify.annotations.Nullable;
@@ -29,6 +30,8 @@ import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
  * <p>
  * Its client also says, in one line per attempt, why the broker refused a connection (a wrong password, an unknown
  * certificate): the plain manager leaves the first failure and every automatic retry unlogged.
+ * <p>
+ * It keeps the {@link ConnectionEpoch}: which connection is current, so that no delivery is acknowledged on another.
  */
 class SessionResumingClientManager extends Mqttv5ClientManager {
 
@@ -48,11 +51,16 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 
 	private final @Nullable String username;
 
+	private final ConnectionEpoch epoch;
+
+	private volatile @Nullable MqttAsyncClient client;
+
 	SessionResumingClientManager(MqttConnectionOptions connectionOptions, String clientId,
-			MqttClientPersistence persistence, @Nullable String username) {
+			MqttClientPersistence persistence, @Nullable String username, ConnectionEpoch epoch) {
 		super(connectionOptions, clientId);
 		this.persistence = persistence;
 		this.username = username;
+		this.epoch = epoch;
 		setPersistence(persistence);
 	}
 
@@ -67,6 +75,7 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 				client.setManualAcks(isManualAcks());
 				client.setCallback(this);
 				setClient(client);
+				this.client = client;
 			}
 		}
 		catch (MqttException ex) {
@@ -78,14 +87,25 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 		super.start();
 	}
 
+	/** Called on Paho's callback thread, which delivers the connection's first message only after it. */
 	@Override
 	public void connectComplete(boolean reconnect, String serverURI) {
+		MqttAsyncClient client = this.client;
+		if (client != null) {
+			this.epoch.connected(client::isConnected);
+		}
 		if (reconnect) {
 			this.reconnects.execute(() -> super.connectComplete(true, serverURI));
 		}
 		else {
 			super.connectComplete(false, serverURI);
 		}
+	}
+
+	@Override
+	public void disconnected(MqttDisconnectResponse disconnectResponse) {
+		this.epoch.disconnected();
+		super.disconnected(disconnectResponse);
 	}
 
 	@Override

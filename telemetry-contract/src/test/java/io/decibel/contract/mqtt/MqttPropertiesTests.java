@@ -7,6 +7,8 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.util.unit.DataSize;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class MqttPropertiesTests {
@@ -50,7 +52,8 @@ class MqttPropertiesTests {
 	void carriesTheConnectionSettingsIntoTheClientOptions() {
 		// given
 		MqttProperties properties = new MqttProperties("ssl://broker.example:8883", "device", "s3cret", null, null,
-				"decibel", false, Duration.ofHours(1), Duration.ofSeconds(15), Duration.ofSeconds(5), "mqtt");
+				"decibel", false, Duration.ofHours(1), Duration.ofSeconds(15), Duration.ofSeconds(5), "mqtt", 200,
+				DataSize.ofKilobytes(16));
 
 		// when
 		MqttConnectionOptions options = properties.toConnectionOptions();
@@ -64,6 +67,9 @@ class MqttPropertiesTests {
 		assertThat(options.isAutomaticReconnect()).isTrue();
 		assertThat(options.getUserName()).isEqualTo("device");
 		assertThat(options.getPassword()).isEqualTo("s3cret".getBytes(StandardCharsets.UTF_8));
+		assertThat(options.getConnectionProperties().getReceiveMaximum()).isEqualTo(200);
+		assertThat(options.getConnectionProperties().getMaximumPacketSize()).isEqualTo(16 * 1024L);
+		assertThat(properties.effectiveReceiveMaximum()).isEqualTo(200);
 	}
 
 	@Test
@@ -74,6 +80,13 @@ class MqttPropertiesTests {
 		assertThat(options.getPassword()).isNull();
 		assertThat(options.isCleanStart()).isTrue();
 		assertThat(options.getSessionExpiryInterval()).isZero();
+		assertThat(options.getConnectionProperties().getReceiveMaximum()).isNull();
+		assertThat(options.getConnectionProperties().getMaximumPacketSize()).isNull();
+	}
+
+	@Test
+	void announcesTheProtocolsReceiveMaximumWhenNoneIsSet() {
+		assertThat(properties(null, null, null, null).effectiveReceiveMaximum()).isEqualTo(65_535);
 	}
 
 	@Test
@@ -91,7 +104,7 @@ class MqttPropertiesTests {
 	private static MqttProperties properties(@Nullable String clientId, @Nullable String clientIdPrefix,
 			@Nullable String username, @Nullable String password) {
 		return new MqttProperties("tcp://localhost:1883", username, password, clientId, clientIdPrefix, "decibel",
-				true, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(10), null);
+				true, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(10), null, null, null);
 	}
 
 }
