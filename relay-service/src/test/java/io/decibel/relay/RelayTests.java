@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import io.decibel.contract.Reading;
 import io.decibel.contract.TelemetryCodec;
@@ -251,6 +252,82 @@ class RelayTests {
 		assertThat(get("/api/readings?device=office&from=2999-01-01T00:00:00Z").path("totalElements").asLong())
 			.isZero();
 		assertThat(body("/")).contains("<table");
+	}
+
+	@Test
+	void keepsDevicesWhoseIdsDifferOnlyInCaseApart() throws Exception {
+		// given
+		BlockingQueue<Received> upper = this.device.subscribe(TOPICS.acks("dev-A"));
+		BlockingQueue<Received> lower = this.device.subscribe(TOPICS.acks("dev-a"));
+
+		// when
+		publish(reading("dev-A", 1), null, null);
+		publish(reading("dev-a", 1), null, null);
+
+		// then
+		assertThat(status(MqttTestClient.next(upper))).isEqualTo("STORED");
+		assertThat(status(MqttTestClient.next(lower))).isEqualTo("STORED");
+		assertThat(this.repository.existsById(new ReadingKey("dev-A", 1))).isTrue();
+		assertThat(this.repository.existsById(new ReadingKey("dev-a", 1))).isTrue();
+		assertThat(get("/api/devices/dev-A/delivery").path("stored").asLong()).isEqualTo(1);
+		assertThat(get("/api/devices/dev-a/delivery").path("stored").asLong()).isEqualTo(1);
+		assertThat(get("/api/readings?device=dev-A").path("items").valueStream()
+			.map((item) -> item.path("deviceId").asString())).containsExactly("dev-A");
+	}
+
+	@Test
+	void answersConflictForAnotherReadingUnderAStoredSeqAndKeepsTheStoredOne() throws Exception {
+		// given: seqs 5 and 9 of a device stored
+		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("forgetful"));
+		Reading stored = reading("forgetful", 5);
+		publish(stored, TOPICS.acks("forgetful"), "5");
+		publish(reading("forgetful", 9), TOPICS.acks("forgetful"), "9");
+		JsonNode storedAck = this.json.readTree(MqttTestClient.next(acks).payload());
+		MqttTestClient.next(acks);
+
+		// when: the device lost its state and numbers a new reading 5
+		Reading renumbered = new Reading("forgetful", 5, stored.sampledAt().plusSeconds(3600), stored.windowMs(),
+				stored.rms(), stored.dbfs(), stored.peak(), stored.source());
+		publish(renumbered, TOPICS.acks("forgetful"), "5-again");
+
+		// then
+		Received conflict = MqttTestClient.next(acks);
+		JsonNode body = this.json.readTree(conflict.payload());
+		assertThat(body.path("status").asString()).isEqualTo("CONFLICT");
+		assertThat(body.path("seq").asLong()).isEqualTo(5);
+		assertThat(body.path("highestSeq").asLong()).isEqualTo(9);
+		assertThat(body.path("storedAt").asString()).isEqualTo(storedAck.path("storedAt").asString());
+		assertThat(conflict.correlation()).isEqualTo("5-again");
+		assertThat(this.repository.findById(new ReadingKey("forgetful", 5)).orElseThrow().getSampledAt())
+			.isEqualTo(stored.sampledAt());
+		// the same reading sent again is still a duplicate
+		publish(stored, TOPICS.acks("forgetful"), "5-resent");
+		assertThat(status(MqttTestClient.next(acks))).isEqualTo("DUPLICATE");
+		assertThat(body("/actuator/prometheus"))
+			.contains("decibel_relay_readings_total{application=\"relay-service\",status=\"conflict\"} 1.0");
+	}
+
+	@Test
+	void answersOnTheSendersAckTopicWhenTheResponseTopicBelongsToAnotherDevice() throws Exception {
+		// given
+		BlockingQueue<Received> victim = this.device.subscribe(TOPICS.acks("victim"));
+		BlockingQueue<Received> prefixed = this.device.subscribe(TOPICS.acks("senderx"));
+		BlockingQueue<Received> sender = this.device.subscribe(TOPICS.acks("sender"));
+
+		// when: one reading names the other device's ACK topic, one a topic that only starts like its own device's
+		publish(reading("sender", 1), TOPICS.acks("victim"), "to-victim");
+		publish(reading("sender", 2), TOPICS.acks("senderx"), "prefixed");
+
+		// then
+		Received first = MqttTestClient.next(sender);
+		assertThat(first.topic()).isEqualTo(TOPICS.acks("sender"));
+		assertThat(status(first)).isEqualTo("STORED");
+		assertThat(first.correlation()).isEqualTo("to-victim");
+		assertThat(MqttTestClient.next(sender).correlation()).isEqualTo("prefixed");
+		assertThat(victim.poll(1, TimeUnit.SECONDS)).isNull();
+		assertThat(prefixed.poll(1, TimeUnit.SECONDS)).isNull();
+		assertThat(body("/actuator/prometheus"))
+			.contains("decibel_relay_replies_redirected_total{application=\"relay-service\"} 2.0");
 	}
 
 	@Test
