@@ -11,10 +11,10 @@ import io.decibel.contract.Reading;
  * commit, before the ACKs go out. Listeners must be quick and must not throw: hand the work to a thread of your own.
  *
  * @param receivedAt when the relay received the batch
- * @param readings the valid readings of the batch, in arrival order
- * @param acks the answer to each reading, in the same order: {@code STORED} (with the time it was stored) or
- * {@code DUPLICATE}
- * @param rejections why each rejected delivery of the batch was refused
+ * @param readings the readings of the batch that were valid and not refused by the database, in arrival order
+ * @param acks the answer to each reading, in the same order: {@code STORED} (with the time it was stored),
+ * {@code DUPLICATE} or {@code CONFLICT}
+ * @param rejections why each rejected delivery of the batch was refused (by validation or by the database)
  */
 public record BatchCommitted(Instant receivedAt, List<Reading> readings, List<Ack> acks, List<String> rejections) {
 
