@@ -101,7 +101,8 @@ public class ReadingStore {
 			}
 		}
 		this.readings.saveAll(inserts);
-		// fresh rows: a failed attempt left its generated ids on the ones it tried, and a second persist refuses those
+		// fresh rows: an attempt rolled back after their IDENTITY insert leaves the ids on them; saved again, they
+		// would be merged rather than inserted
 		this.quarantine.saveAll(refused.stream().map(QuarantinedPayload::unsaved).toList());
 		this.readings.flush();
 		if (!conflicts.isEmpty()) {
