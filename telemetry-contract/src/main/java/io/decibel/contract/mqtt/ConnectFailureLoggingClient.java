@@ -1,5 +1,7 @@
 package io.decibel.contract.mqtt;
 
+import java.util.concurrent.ScheduledExecutorService;
+
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -30,8 +32,8 @@ class ConnectFailureLoggingClient extends MqttAsyncClient {
 	private final @Nullable String username;
 
 	ConnectFailureLoggingClient(String serverUri, String clientId, MqttClientPersistence persistence,
-			@Nullable String username) throws MqttException {
-		super(serverUri, clientId, persistence);
+			@Nullable String username, ScheduledExecutorService threads) throws MqttException {
+		super(serverUri, clientId, persistence, null, threads);
 		this.username = username;
 	}
 

@@ -3,7 +3,9 @@ package io.decibel.contract.mqtt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
@@ -32,12 +34,21 @@ import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
  * certificate): the plain manager leaves the first failure and every automatic retry unlogged.
  * <p>
  * It keeps the {@link ConnectionEpoch}: which connection is current, so that no delivery is acknowledged on another.
+ * <p>
+ * Its client runs on an executor of its own rather than on threads it starts itself. When a connection is lost,
+ * Paho stops the callback thread of that connection by interrupting it, and can do that only for a thread it runs on
+ * an executor; otherwise it just asks it to stop, and the reconnect, having opened the new TCP connection, waits for
+ * that thread to finish before it sends the CONNECT — for ever if the thread was blocked in application code, as the
+ * old thread never wakes the new connection's. The broker then sees a client that never sends CONNECT
+ * ({@code Client <unknown> has exceeded timeout}), and the service stays disconnected after the blockage ends.
  */
 class SessionResumingClientManager extends Mqttv5ClientManager {
 
 	private static final Logger LOG = LoggerFactory.getLogger(SessionResumingClientManager.class);
 
 	private static final long ADAPTER_WAIT_SECONDS = 60;
+
+	private static final int PAHO_THREADS = 10;
 
 	private final CountDownLatch adapterRegistered = new CountDownLatch(1);
 
@@ -55,6 +66,8 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 
 	private volatile @Nullable MqttAsyncClient client;
 
+	private @Nullable ScheduledExecutorService threads;
+
 	SessionResumingClientManager(MqttConnectionOptions connectionOptions, String clientId,
 			MqttClientPersistence persistence, @Nullable String username, ConnectionEpoch epoch) {
 		super(connectionOptions, clientId);
@@ -70,8 +83,9 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 		try {
 			if (getClient() == null) {
 				// the manager's own client would retry a refused connection without a word: this one says why
+				this.threads = pahoThreads(getClientId());
 				MqttAsyncClient client = new ConnectFailureLoggingClient(getUrl(), getClientId(), this.persistence,
-						this.username);
+						this.username, this.threads);
 				client.setManualAcks(isManualAcks());
 				client.setCallback(this);
 				setClient(client);
@@ -85,6 +99,34 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 			this.lock.unlock();
 		}
 		super.start();
+	}
+
+	/**
+	 * Paho's threads for one client: reading, writing, the callback and a connection attempt run at once, and a few
+	 * more while a lost connection's threads end and the next connection's start.
+	 */
+	private static ScheduledExecutorService pahoThreads(String clientId) {
+		AtomicInteger count = new AtomicInteger();
+		return Executors.newScheduledThreadPool(PAHO_THREADS, (task) -> {
+			Thread thread = new Thread(task, "mqtt-" + clientId + "-" + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	@Override
+	public void stop() {
+		super.stop();
+		this.lock.lock();
+		try {
+			if (this.threads != null) {
+				this.threads.shutdownNow();
+				this.threads = null;
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/** Called on Paho's callback thread, which delivers the connection's first message only after it. */
