@@ -306,7 +306,9 @@ class FaultUnderLoadTests {
 		assertThat(this.fleet.answer(poisonedDevice, poisonedSeq)).as("answer to the poisoned reading")
 			.isEqualTo(AckStatus.REJECTED);
 		assertThat(outcome.figures().status(AckStatus.REJECTED)).as("readings rejected").isOne();
-		assertThat(quarantined(database, poisonedDevice, poisonedSeq)).as("poisoned reading quarantined").isOne();
+		// at least once: a device that re-sends it before the REJECTED comes back has it quarantined again
+		assertThat(quarantined(database, poisonedDevice, poisonedSeq)).as("poisoned reading quarantined")
+			.isPositive();
 		assertThat(relay.process().isAlive()).isTrue();
 		assertThat(outcome.relayConnections()).as("relay's MQTT connections").isOne();
 	}

