@@ -273,6 +273,7 @@ class RelayTests {
 		assertThat(get("/api/devices/dev-a/delivery").path("stored").asLong()).isEqualTo(1);
 		assertThat(get("/api/readings?device=dev-A").path("items").valueStream()
 			.map((item) -> item.path("deviceId").asString())).containsExactly("dev-A");
+		assertThat(get("/api/readings?device=dev-A%20").path("status").asInt()).isEqualTo(400);
 	}
 
 	@Test

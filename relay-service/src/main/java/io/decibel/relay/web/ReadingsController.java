@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.List;
 
 import io.decibel.contract.Reading;
+import io.decibel.contract.ReadingValidator;
 import io.decibel.relay.storage.StoredReading;
 import io.decibel.relay.storage.StoredReadingRepository;
 import org.jspecify.annotations.Nullable;
@@ -12,10 +13,12 @@ import org.springframework.data.domain.Page;
 import org.springframework.data.domain.PageRequest;
 import org.springframework.data.domain.Sort;
 import org.springframework.format.annotation.DateTimeFormat;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /** The stored readings, newest first, a page at a time, and live as they are stored. */
@@ -43,6 +46,11 @@ class ReadingsController {
 			@RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
 		PageRequest request = PageRequest.of(Math.max(page, 0), Math.min(Math.max(size, 1), MAX_PAGE_SIZE),
 				NEWEST_FIRST);
+		// the column's collation ignores trailing spaces: an id the contract would refuse must not find another's
+		if (device != null && !ReadingValidator.isValidDeviceId(device)) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+					"device must match " + ReadingValidator.DEVICE_ID.pattern());
+		}
 		Page<StoredReading> found = this.readings.findReadings(device, from, to, request);
 		return new ReadingsPage(found.getContent().stream().map(ReadingView::of).toList(), found.getNumber(),
 				found.getSize(), found.getTotalElements(), found.getTotalPages());
