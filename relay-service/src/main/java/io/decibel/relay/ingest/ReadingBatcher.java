@@ -6,14 +6,22 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
+import io.decibel.contract.mqtt.ConnectionEpoch;
+import io.decibel.contract.mqtt.ConnectionEpoch.BoundAcknowledgment;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
+import org.springframework.integration.IntegrationMessageHeaderAccessor;
+import org.springframework.integration.acks.SimpleAcknowledgment;
 import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.GenericMessage;
@@ -23,8 +31,20 @@ import org.springframework.messaging.support.GenericMessage;
  * or when its first delivery has waited {@code batchWindow} since it arrived, so that latency stays low at low
  * rates. The window counts from the arrival, not from when the writer takes the delivery: what arrived while the
  * writer was storing the previous batch has waited already, and goes out with whatever else is queued without
- * waiting again. The queue is bounded: when the writer falls behind, the MQTT client's thread waits here, and the
- * broker holds the rest.
+ * waiting again.
+ * <p>
+ * {@link #add} never waits: it runs on Paho's callback thread, and a callback thread that waits stops Paho's reading
+ * thread, lets keep-alive lapse and leaves Paho's reconnect hanging (docs/architecture.md). The queue holds as many
+ * deliveries as the broker may have unacknowledged with the relay (its MQTT Receive Maximum), so it cannot overflow;
+ * when the writer falls behind, the broker holds the rest.
+ * <p>
+ * Each delivery's acknowledgment is bound to the connection it came on ({@link ConnectionEpoch}). Deliveries still
+ * queued from a connection that is gone are dropped when the next connection's first delivery arrives: they could
+ * never be acknowledged, and the broker sends them again.
+ * <p>
+ * A batch that fails unexpectedly is tried again, with back-off, until it goes through: its deliveries cannot be left
+ * behind, since the broker never sends them again on this connection and each keeps a place in the Receive Maximum
+ * window. A batch that never goes through holds the writer up, and {@link ReadingsWriterHealthIndicator} says so.
  */
 class ReadingBatcher implements SmartLifecycle {
 
@@ -33,38 +53,124 @@ class ReadingBatcher implements SmartLifecycle {
 	/** The longest the writer waits for deliveries before it looks whether it is asked to stop. */
 	private static final long STOP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+	private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+
 	private final BlockingQueue<Arrival> deliveries;
+
+	private final int capacity;
 
 	private final int batchSize;
 
 	private final long batchWindowNanos;
 
+	private final Duration retryBackoff;
+
 	private final IntegrationFlow batchesInFlow;
+
+	private final ConnectionEpoch connection;
 
 	private final LongSupplier nanoClock;
 
 	private volatile @Nullable Thread writer;
 
-	ReadingBatcher(RelayProperties relay, IntegrationFlow batchesInFlow) {
-		this(relay, batchesInFlow, System::nanoTime);
+	/** How many deliveries the writer has in hand (0: none), since when ({@link System#nanoTime()}). */
+	private volatile int inHand;
+
+	private volatile long inHandSince;
+
+	private volatile @Nullable Throwable death;
+
+	private final AtomicLong refused = new AtomicLong();
+
+	private final AtomicLong stale = new AtomicLong();
+
+	private final AtomicLong failedAttempts = new AtomicLong();
+
+	/** Deliveries taken from the broker and not yet acknowledged (or given up), and the most there ever were. */
+	private final AtomicInteger unacknowledged = new AtomicInteger();
+
+	private final AtomicInteger peakUnacknowledged = new AtomicInteger();
+
+	// on the MQTT client's callback thread only
+	private long lastEpoch = -1;
+
+	private boolean full;
+
+	/**
+	 * @param capacity how many deliveries it can hold: at least the Receive Maximum the relay's connection announces
+	 */
+	ReadingBatcher(RelayProperties relay, int capacity, ConnectionEpoch connection, IntegrationFlow batchesInFlow) {
+		this(relay, capacity, connection, batchesInFlow, System::nanoTime);
 	}
 
-	ReadingBatcher(RelayProperties relay, IntegrationFlow batchesInFlow, LongSupplier nanoClock) {
+	ReadingBatcher(RelayProperties relay, int capacity, ConnectionEpoch connection, IntegrationFlow batchesInFlow,
+			LongSupplier nanoClock) {
 		this.nanoClock = nanoClock;
 		this.batchSize = relay.batchSize();
 		this.batchWindowNanos = relay.batchWindow().toNanos();
-		this.deliveries = new LinkedBlockingQueue<>(4 * relay.batchSize());
+		this.retryBackoff = relay.retryBackoff();
+		this.capacity = capacity;
+		this.deliveries = new LinkedBlockingQueue<>(capacity);
+		this.connection = connection;
 		this.batchesInFlow = batchesInFlow;
 	}
 
-	/** Called on the MQTT client's thread for every delivery. */
-	void add(Message<?> delivery) {
-		try {
-			this.deliveries.put(new Arrival(delivery, this.nanoClock.getAsLong()));
+	/**
+	 * Called on the MQTT client's callback thread for every delivery; never waits, never throws. A delivery that does
+	 * not fit (a broker that ignores the Receive Maximum) is left unacknowledged, counted, and logged once.
+	 */
+	synchronized void add(Message<?> delivery) {
+		long arrival = this.nanoClock.getAsLong();
+		SimpleAcknowledgment acknowledgment = delivery.getHeaders()
+			.get(IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK, SimpleAcknowledgment.class);
+		long epoch;
+		Message<?> bound = delivery;
+		Counted counted = null;
+		if (acknowledgment != null) {
+			BoundAcknowledgment boundAcknowledgment = this.connection.bind(acknowledgment);
+			epoch = boundAcknowledgment.epoch();
+			counted = new Counted(boundAcknowledgment);
+			bound = MessageBuilder.fromMessage(delivery)
+				.setHeader(IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK, counted)
+				.build();
 		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException("Stopping: delivery left unacknowledged for the broker", ex);
+		else {
+			epoch = this.connection.current();
+		}
+		if (epoch != this.lastEpoch) {
+			dropStale(epoch);
+			this.lastEpoch = epoch;
+		}
+		if (counted != null) {
+			// counted before the writer can take it and acknowledge it
+			this.peakUnacknowledged.accumulateAndGet(this.unacknowledged.incrementAndGet(), Math::max);
+		}
+		if (this.deliveries.offer(new Arrival(bound, arrival, epoch, counted))) {
+			this.full = false;
+			return;
+		}
+		if (counted != null) {
+			counted.settle();
+		}
+		this.refused.incrementAndGet();
+		if (!this.full) {
+			this.full = true;
+			LOG.warn("The relay holds {} deliveries, as many as its Receive Maximum lets the broker send, and got one "
+					+ "more: left unacknowledged (the broker sends it again after a reconnect); does the broker honour"
+					+ " decibel.mqtt.receive-maximum?", this.capacity);
+		}
+	}
+
+	/** The first delivery of a new connection: what is queued from an earlier one can never be acknowledged. */
+	private void dropStale(long epoch) {
+		List<Arrival> stale = this.deliveries.stream().filter((arrival) -> arrival.epoch() != epoch).toList();
+		if (!stale.isEmpty() && this.deliveries.removeIf((arrival) -> arrival.epoch() != epoch)) {
+			// never to be acknowledged: no longer counted as waiting for it either
+			stale.forEach(Arrival::giveUp);
+			int dropped = stale.size();
+			this.stale.addAndGet(dropped);
+			LOG.info("Dropped {} queued deliveries of an earlier MQTT connection: the broker sends them again on this "
+					+ "one", dropped);
 		}
 	}
 
@@ -74,39 +180,130 @@ class ReadingBatcher implements SmartLifecycle {
 
 	private void run() {
 		MessageChannel batches = this.batchesInFlow.getInputChannel();
-		while (isWriter()) {
-			try {
-				Arrival first = this.deliveries.poll(STOP_CHECK_NANOS, TimeUnit.NANOSECONDS);
-				if (first == null) {
-					continue;
+		try {
+			while (isWriter()) {
+				List<Message<?>> batch = nextBatch();
+				if (batch != null) {
+					write(batches, batch);
 				}
-				List<Arrival> batch = new ArrayList<>(this.batchSize);
-				batch.add(first);
-				long closesAt = first.nanoTime() + this.batchWindowNanos;
-				// a stop closes the batch early: the batch in hand is written, not left waiting out its window
-				while (batch.size() < this.batchSize && isWriter()) {
-					if (this.deliveries.drainTo(batch, this.batchSize - batch.size()) == 0) {
-						long wait = closesAt - this.nanoClock.getAsLong();
-						if (wait <= 0) {
-							break;
-						}
-						Arrival next = this.deliveries.poll(Math.min(wait, STOP_CHECK_NANOS), TimeUnit.NANOSECONDS);
-						if (next != null) {
-							batch.add(next);
-						}
-					}
-				}
-				batches.send(new GenericMessage<>(new ReadingBatch(batch.stream().map(Arrival::delivery).toList())));
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
-			catch (RuntimeException ex) {
-				// the batch stays unacknowledged: the broker delivers it again after a reconnect
-				LOG.error("A batch of readings could not be handled", ex);
 			}
 		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (Throwable ex) {
+			this.death = ex;
+			LOG.error("The readings writer died: no more readings are stored; liveness is DOWN so that the relay is "
+					+ "restarted", ex);
+		}
+	}
+
+	private @Nullable List<Message<?>> nextBatch() throws InterruptedException {
+		Arrival first = this.deliveries.poll(STOP_CHECK_NANOS, TimeUnit.NANOSECONDS);
+		if (first == null) {
+			return null;
+		}
+		List<Arrival> batch = new ArrayList<>(this.batchSize);
+		batch.add(first);
+		long closesAt = first.nanoTime() + this.batchWindowNanos;
+		// a stop closes the batch early: the batch in hand is written, not left waiting out its window
+		while (batch.size() < this.batchSize && isWriter()) {
+			if (this.deliveries.drainTo(batch, this.batchSize - batch.size()) == 0) {
+				long wait = closesAt - this.nanoClock.getAsLong();
+				if (wait <= 0) {
+					break;
+				}
+				Arrival next = this.deliveries.poll(Math.min(wait, STOP_CHECK_NANOS), TimeUnit.NANOSECONDS);
+				if (next != null) {
+					batch.add(next);
+				}
+			}
+		}
+		return batch.stream().<Message<?>>map(Arrival::delivery).toList();
+	}
+
+	/** Sends the batch on, again and again while it fails, until it goes through or the relay stops. */
+	private void write(MessageChannel batches, List<Message<?>> deliveries) throws InterruptedException {
+		this.inHandSince = System.nanoTime();
+		this.inHand = deliveries.size();
+		try {
+			Message<ReadingBatch> batch = new GenericMessage<>(new ReadingBatch(deliveries));
+			Duration pause = FIRST_RETRY;
+			for (int attempt = 1; isWriter(); attempt++) {
+				try {
+					batches.send(batch);
+					if (attempt > 1) {
+						LOG.info("The batch of {} went through on attempt {}", deliveries.size(), attempt);
+					}
+					return;
+				}
+				catch (RuntimeException ex) {
+					this.failedAttempts.incrementAndGet();
+					if (attempt == 1) {
+						LOG.error("A batch of {} could not be handled; trying it again until it can (its deliveries stay"
+								+ " unacknowledged meanwhile)", deliveries.size(), ex);
+					}
+					pause(pause);
+					pause = (pause.compareTo(this.retryBackoff) < 0) ? pause.multipliedBy(2) : this.retryBackoff;
+				}
+			}
+			LOG.info("Stopping: a batch of {} left unacknowledged for the broker to deliver again", deliveries.size());
+		}
+		finally {
+			this.inHand = 0;
+		}
+	}
+
+	private void pause(Duration pause) throws InterruptedException {
+		long until = System.nanoTime() + pause.toNanos();
+		while (isWriter() && System.nanoTime() < until) {
+			Thread.sleep(Math.min(50, pause.toMillis()));
+		}
+	}
+
+	/** Deliveries queued and in the writer's hand. */
+	int held() {
+		return this.deliveries.size() + this.inHand;
+	}
+
+	/** How many deliveries the writer has in hand: 0 between batches. */
+	int inHand() {
+		return this.inHand;
+	}
+
+	/** Since when ({@link System#nanoTime()}) the writer has held its batch in hand; meaningless when it holds none. */
+	long inHandSince() {
+		return this.inHandSince;
+	}
+
+	/** Why the writer thread ended, when it ended on a failure. */
+	@Nullable Throwable death() {
+		return this.death;
+	}
+
+	/** Deliveries taken from the broker and not yet acknowledged: at most the Receive Maximum. */
+	int unacknowledged() {
+		return this.unacknowledged.get();
+	}
+
+	/** The most deliveries there ever were taken from the broker and not yet acknowledged. */
+	int peakUnacknowledged() {
+		return this.peakUnacknowledged.get();
+	}
+
+	/** Deliveries left unacknowledged because the queue was full. */
+	long refused() {
+		return this.refused.get();
+	}
+
+	/** Queued deliveries of an earlier connection, dropped. */
+	long stale() {
+		return this.stale.get();
+	}
+
+	/** Attempts to handle a batch that failed unexpectedly. */
+	long failedAttempts() {
+		return this.failedAttempts.get();
 	}
 
 	@Override
@@ -142,7 +339,40 @@ class ReadingBatcher implements SmartLifecycle {
 		return Integer.MAX_VALUE / 4;
 	}
 
-	private record Arrival(Message<?> delivery, long nanoTime) {
+	private record Arrival(Message<?> delivery, long nanoTime, long epoch, @Nullable Counted counted) {
+
+		void giveUp() {
+			if (this.counted != null) {
+				this.counted.settle();
+			}
+		}
+
+	}
+
+	/** A delivery's acknowledgment that keeps the count of unacknowledged deliveries. */
+	private final class Counted implements SimpleAcknowledgment {
+
+		private final BoundAcknowledgment acknowledgment;
+
+		private final AtomicBoolean settled = new AtomicBoolean();
+
+		Counted(BoundAcknowledgment acknowledgment) {
+			this.acknowledgment = acknowledgment;
+		}
+
+		@Override
+		public void acknowledge() {
+			// settled first: the broker may answer the PUBACK with the next delivery at once
+			settle();
+			this.acknowledgment.acknowledge();
+		}
+
+		void settle() {
+			if (this.settled.compareAndSet(false, true)) {
+				ReadingBatcher.this.unacknowledged.decrementAndGet();
+			}
+		}
+
 	}
 
 }

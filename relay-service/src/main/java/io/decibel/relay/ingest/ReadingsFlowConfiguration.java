@@ -1,8 +1,9 @@
 package io.decibel.relay.ingest;
 
-
 import io.decibel.contract.Topics;
+import io.decibel.contract.mqtt.ConnectionEpoch;
 import io.decibel.contract.mqtt.MqttClientManagerCustomizer;
+import io.decibel.contract.mqtt.MqttProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +48,14 @@ class ReadingsFlowConfiguration {
 		return adapter;
 	}
 
+	/**
+	 * Holds as many deliveries as the connection's Receive Maximum lets the broker send unacknowledged, so that taking
+	 * one never waits (decibel.mqtt.receive-maximum).
+	 */
 	@Bean
-	ReadingBatcher readingBatcher(RelayProperties relay, @Qualifier("batchesInFlow") IntegrationFlow batchesInFlow) {
-		return new ReadingBatcher(relay, batchesInFlow);
+	ReadingBatcher readingBatcher(RelayProperties relay, MqttProperties mqtt, ConnectionEpoch connectionEpoch,
+			@Qualifier("batchesInFlow") IntegrationFlow batchesInFlow) {
+		return new ReadingBatcher(relay, mqtt.effectiveReceiveMaximum(), connectionEpoch, batchesInFlow);
 	}
 
 	@Bean
@@ -73,11 +79,16 @@ class ReadingsFlowConfiguration {
 	}
 
 	@Bean
-	IntegrationFlow repliesOutFlow(Mqttv5ClientManager clientManager) {
+	UnsentReplies unsentReplies() {
+		return new UnsentReplies();
+	}
+
+	@Bean
+	IntegrationFlow repliesOutFlow(Mqttv5ClientManager clientManager, UnsentReplies unsentReplies) {
 		Mqttv5PahoMessageHandler handler = new Mqttv5PahoMessageHandler(clientManager);
 		handler.setAsync(true);
 		// replies go at QoS 0 (see ReadingIngest.REPLY_QOS): no in-flight window to wait for
-		return (flow) -> flow.handle(handler, (e) -> e.id("publishReplies"));
+		return (flow) -> flow.handle(handler, (e) -> e.id("publishReplies").advice(unsentReplies));
 	}
 
 	@Bean

@@ -2,8 +2,10 @@ package io.decibel.relay.ingest;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.decibel.contract.mqtt.ConnectionEpoch;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,8 +63,48 @@ class ReadingBatcherTests {
 		assertThat(this.batches.receive(200)).isNull();
 	}
 
+	@Test
+	void neverWaitsWhenFullAndLeavesTheDeliveryUnacknowledged() {
+		// given a batcher that holds two, its writer busy (here: not started)
+		ReadingBatcher batcher = batcher(500, AN_HOUR, 2, this.batches);
+		batcher.add(delivery("a"));
+		batcher.add(delivery("b"));
+
+		// when
+		batcher.add(delivery("c"));
+
+		// then
+		assertThat(batcher.refused()).isEqualTo(1);
+		assertThat(batcher.held()).isEqualTo(2);
+	}
+
+	@Test
+	void triesABatchThatFailedAgainUntilItGoesThrough() {
+		// given a flow that fails the first two times
+		AtomicInteger attempts = new AtomicInteger();
+		MessageChannel failingTwice = (message, timeout) -> {
+			if (attempts.incrementAndGet() <= 2) {
+				throw new IllegalStateException("something unexpected");
+			}
+			return this.batches.send(message, timeout);
+		};
+		ReadingBatcher batcher = batcher(500, Duration.ZERO, 10, failingTwice);
+		batcher.start();
+
+		// when
+		batcher.add(delivery("a"));
+
+		// then
+		assertThat(nextBatch()).containsExactly("a");
+		assertThat(batcher.failedAttempts()).isEqualTo(2);
+		assertThat(batcher.death()).isNull();
+	}
+
 	private ReadingBatcher batcher(int batchSize, Duration batchWindow) {
-		MessageChannel input = this.batches;
+		return batcher(batchSize, batchWindow, 4 * batchSize, this.batches);
+	}
+
+	private ReadingBatcher batcher(int batchSize, Duration batchWindow, int capacity, MessageChannel input) {
 		IntegrationFlow batchesInFlow = new IntegrationFlow() {
 
 			@Override
@@ -75,8 +117,9 @@ class ReadingBatcherTests {
 			}
 
 		};
-		this.batcher = new ReadingBatcher(new RelayProperties("relay", batchSize, batchWindow, Duration.ofSeconds(5)),
-				batchesInFlow, this.nanoTime::get);
+		RelayProperties relay = new RelayProperties("relay", batchSize, batchWindow, Duration.ofMillis(100),
+				Duration.ofMinutes(2));
+		this.batcher = new ReadingBatcher(relay, capacity, new ConnectionEpoch(), batchesInFlow, this.nanoTime::get);
 		return this.batcher;
 	}
 
