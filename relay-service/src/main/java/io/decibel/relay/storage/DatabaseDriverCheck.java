@@ -42,7 +42,8 @@ class DatabaseDriverCheck implements InitializingBean {
 			DatabaseMetaData database = connection.getMetaData();
 			String driver = database.getDriverName() + " " + database.getDriverVersion();
 			String server = database.getDatabaseProductVersion();
-			if (driver.contains("Connector/J") && server.contains("MariaDB")) {
+			// MariaDB's driver calls itself "MariaDB Connector/J"
+			if (driver.startsWith("MySQL Connector/J") && server.contains("MariaDB")) {
 				throw new IllegalStateException("MySQL Connector/J (jdbc:mysql://) does not work with MariaDB (server "
 						+ server + "): on MariaDB 10 it cuts the fractional seconds off every timestamp, on MariaDB 11"
 						+ " it asks for metadata that MariaDB lacks. " + USE_MARIADB_DRIVER);
