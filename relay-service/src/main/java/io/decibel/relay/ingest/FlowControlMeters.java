@@ -12,7 +12,8 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>{@code decibel.relay.deliveries.unacknowledged}: deliveries taken from the broker and not yet acknowledged (at
  * most the Receive Maximum), and {@code ….unacknowledged.peak}, the most there ever were</li>
- * <li>{@code decibel.relay.deliveries.refused}: deliveries that found the relay full, left unacknowledged</li>
+ * <li>{@code decibel.relay.deliveries.beyond.window}: deliveries taken while the relay held its Receive Maximum
+ * already (a broker that does not keep to it)</li>
  * <li>{@code decibel.relay.deliveries.stale}: queued deliveries of an earlier connection, dropped (sent again)</li>
  * <li>{@code decibel.relay.acks.dropped}: PUBACKs not sent because their delivery's connection was gone</li>
  * <li>{@code decibel.relay.batches.failed}: attempts to handle a batch that failed unexpectedly (tried again)</li>
@@ -31,8 +32,8 @@ class FlowControlMeters {
 		Gauge.builder("decibel.relay.deliveries.unacknowledged.peak", batcher, ReadingBatcher::peakUnacknowledged)
 			.description("The most deliveries there ever were taken from the broker and not yet acknowledged")
 			.register(registry);
-		FunctionCounter.builder("decibel.relay.deliveries.refused", batcher, ReadingBatcher::refused)
-			.description("Deliveries that found the relay full, left unacknowledged")
+		FunctionCounter.builder("decibel.relay.deliveries.beyond.window", batcher, ReadingBatcher::beyondWindow)
+			.description("Deliveries taken while the relay held its Receive Maximum already")
 			.register(registry);
 		FunctionCounter.builder("decibel.relay.deliveries.stale", batcher, ReadingBatcher::stale)
 			.description("Queued deliveries of an earlier MQTT connection, dropped; the broker sends them again")

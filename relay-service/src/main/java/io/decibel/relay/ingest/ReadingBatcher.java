@@ -34,9 +34,12 @@ import org.springframework.messaging.support.GenericMessage;
  * waiting again.
  * <p>
  * {@link #add} never waits: it runs on Paho's callback thread, and a callback thread that waits stops Paho's reading
- * thread, lets keep-alive lapse and leaves Paho's reconnect hanging (docs/architecture.md). The queue holds as many
- * deliveries as the broker may have unacknowledged with the relay (its MQTT Receive Maximum), so it cannot overflow;
- * when the writer falls behind, the broker holds the rest.
+ * thread, lets keep-alive lapse and leaves Paho's reconnect hanging (docs/architecture.md). What bounds the queue is
+ * the relay's MQTT Receive Maximum: the broker keeps the rest while the writer falls behind. The queue itself refuses
+ * nothing: a delivery refused would stay unacknowledged on the connection and hold a place of the broker's window
+ * until the next reconnect, and Mosquitto 2.0, which sends beyond the window while PUBACKs and new readings cross,
+ * stops sending altogether once enough places are held so. Deliveries beyond the window are counted, and logged once
+ * per connection.
  * <p>
  * Each delivery's acknowledgment is bound to the connection it came on ({@link ConnectionEpoch}). Deliveries still
  * queued from a connection that is gone are dropped when the next connection's first delivery arrives: they could
@@ -57,7 +60,7 @@ class ReadingBatcher implements SmartLifecycle {
 
 	private final BlockingQueue<Arrival> deliveries;
 
-	private final int capacity;
+	private final int window;
 
 	private final int batchSize;
 
@@ -80,7 +83,7 @@ class ReadingBatcher implements SmartLifecycle {
 
 	private volatile @Nullable Throwable death;
 
-	private final AtomicLong refused = new AtomicLong();
+	private final AtomicLong beyondWindow = new AtomicLong();
 
 	private final AtomicLong stale = new AtomicLong();
 
@@ -94,31 +97,29 @@ class ReadingBatcher implements SmartLifecycle {
 	// on the MQTT client's callback thread only
 	private long lastEpoch = -1;
 
-	private boolean full;
+	private long beyondLoggedFor = -1;
 
 	/**
-	 * @param capacity how many deliveries it can hold: at least the Receive Maximum the relay's connection announces
+	 * @param window the Receive Maximum the relay's connection announces: the most deliveries the broker should have
+	 * unacknowledged with it
 	 */
-	ReadingBatcher(RelayProperties relay, int capacity, ConnectionEpoch connection, IntegrationFlow batchesInFlow) {
-		this(relay, capacity, connection, batchesInFlow, System::nanoTime);
+	ReadingBatcher(RelayProperties relay, int window, ConnectionEpoch connection, IntegrationFlow batchesInFlow) {
+		this(relay, window, connection, batchesInFlow, System::nanoTime);
 	}
 
-	ReadingBatcher(RelayProperties relay, int capacity, ConnectionEpoch connection, IntegrationFlow batchesInFlow,
+	ReadingBatcher(RelayProperties relay, int window, ConnectionEpoch connection, IntegrationFlow batchesInFlow,
 			LongSupplier nanoClock) {
 		this.nanoClock = nanoClock;
 		this.batchSize = relay.batchSize();
 		this.batchWindowNanos = relay.batchWindow().toNanos();
 		this.retryBackoff = relay.retryBackoff();
-		this.capacity = capacity;
-		this.deliveries = new LinkedBlockingQueue<>(capacity);
+		this.window = window;
+		this.deliveries = new LinkedBlockingQueue<>();
 		this.connection = connection;
 		this.batchesInFlow = batchesInFlow;
 	}
 
-	/**
-	 * Called on the MQTT client's callback thread for every delivery; never waits, never throws. A delivery that does
-	 * not fit (a broker that ignores the Receive Maximum) is left unacknowledged, counted, and logged once.
-	 */
+	/** Called on the MQTT client's callback thread for every delivery; never waits, never throws. */
 	synchronized void add(Message<?> delivery) {
 		long arrival = this.nanoClock.getAsLong();
 		SimpleAcknowledgment acknowledgment = delivery.getHeaders()
@@ -143,21 +144,23 @@ class ReadingBatcher implements SmartLifecycle {
 		}
 		if (counted != null) {
 			// counted before the writer can take it and acknowledge it
-			this.peakUnacknowledged.accumulateAndGet(this.unacknowledged.incrementAndGet(), Math::max);
+			int held = this.unacknowledged.incrementAndGet();
+			this.peakUnacknowledged.accumulateAndGet(held, Math::max);
+			beyondWindow(held, epoch);
 		}
-		if (this.deliveries.offer(new Arrival(bound, arrival, epoch, counted))) {
-			this.full = false;
+		this.deliveries.add(new Arrival(bound, arrival, epoch, counted));
+	}
+
+	private void beyondWindow(int held, long epoch) {
+		if (held <= this.window) {
 			return;
 		}
-		if (counted != null) {
-			counted.settle();
-		}
-		this.refused.incrementAndGet();
-		if (!this.full) {
-			this.full = true;
-			LOG.warn("The relay holds {} deliveries, as many as its Receive Maximum lets the broker send, and got one "
-					+ "more: left unacknowledged (the broker sends it again after a reconnect); does the broker honour"
-					+ " decibel.mqtt.receive-maximum?", this.capacity);
+		this.beyondWindow.incrementAndGet();
+		if (this.beyondLoggedFor != epoch) {
+			this.beyondLoggedFor = epoch;
+			LOG.warn("The broker has sent {} deliveries the relay has not acknowledged yet, beyond its Receive Maximum "
+					+ "of {} (decibel.mqtt.receive-maximum): taken all the same; counted, and logged once per connection",
+					held, this.window);
 		}
 	}
 
@@ -291,9 +294,9 @@ class ReadingBatcher implements SmartLifecycle {
 		return this.peakUnacknowledged.get();
 	}
 
-	/** Deliveries left unacknowledged because the queue was full. */
-	long refused() {
-		return this.refused.get();
+	/** Deliveries taken while the relay held its Receive Maximum already. */
+	long beyondWindow() {
+		return this.beyondWindow.get();
 	}
 
 	/** Queued deliveries of an earlier connection, dropped. */

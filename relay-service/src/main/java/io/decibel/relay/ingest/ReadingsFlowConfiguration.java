@@ -48,10 +48,7 @@ class ReadingsFlowConfiguration {
 		return adapter;
 	}
 
-	/**
-	 * Holds as many deliveries as the connection's Receive Maximum lets the broker send unacknowledged, so that taking
-	 * one never waits (decibel.mqtt.receive-maximum).
-	 */
+	/** Bounded by the connection's Receive Maximum (decibel.mqtt.receive-maximum), which the broker enforces. */
 	@Bean
 	ReadingBatcher readingBatcher(RelayProperties relay, MqttProperties mqtt, ConnectionEpoch connectionEpoch,
 			@Qualifier("batchesInFlow") IntegrationFlow batchesInFlow) {

@@ -10,9 +10,12 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.integration.IntegrationMessageHeaderAccessor;
+import org.springframework.integration.acks.SimpleAcknowledgment;
 import org.springframework.integration.channel.QueueChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.dsl.IntegrationFlowDefinition;
+import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.GenericMessage;
@@ -64,18 +67,19 @@ class ReadingBatcherTests {
 	}
 
 	@Test
-	void neverWaitsWhenFullAndLeavesTheDeliveryUnacknowledged() {
-		// given a batcher that holds two, its writer busy (here: not started)
+	void takesADeliveryBeyondItsWindowWithoutWaitingAndCountsIt() {
+		// given a window of two, the writer busy (here: not started)
 		ReadingBatcher batcher = batcher(500, AN_HOUR, 2, this.batches);
-		batcher.add(delivery("a"));
-		batcher.add(delivery("b"));
+		batcher.add(acknowledgeable("a"));
+		batcher.add(acknowledgeable("b"));
 
 		// when
-		batcher.add(delivery("c"));
+		batcher.add(acknowledgeable("c"));
 
 		// then
-		assertThat(batcher.refused()).isEqualTo(1);
-		assertThat(batcher.held()).isEqualTo(2);
+		assertThat(batcher.held()).isEqualTo(3);
+		assertThat(batcher.unacknowledged()).isEqualTo(3);
+		assertThat(batcher.beyondWindow()).isEqualTo(1);
 	}
 
 	@Test
@@ -104,7 +108,7 @@ class ReadingBatcherTests {
 		return batcher(batchSize, batchWindow, 4 * batchSize, this.batches);
 	}
 
-	private ReadingBatcher batcher(int batchSize, Duration batchWindow, int capacity, MessageChannel input) {
+	private ReadingBatcher batcher(int batchSize, Duration batchWindow, int window, MessageChannel input) {
 		IntegrationFlow batchesInFlow = new IntegrationFlow() {
 
 			@Override
@@ -119,12 +123,20 @@ class ReadingBatcherTests {
 		};
 		RelayProperties relay = new RelayProperties("relay", batchSize, batchWindow, Duration.ofMillis(100),
 				Duration.ofMinutes(2));
-		this.batcher = new ReadingBatcher(relay, capacity, new ConnectionEpoch(), batchesInFlow, this.nanoTime::get);
+		this.batcher = new ReadingBatcher(relay, window, new ConnectionEpoch(), batchesInFlow, this.nanoTime::get);
 		return this.batcher;
 	}
 
 	private static Message<String> delivery(String name) {
 		return new GenericMessage<>(name);
+	}
+
+	private static Message<String> acknowledgeable(String name) {
+		SimpleAcknowledgment acknowledgment = () -> {
+		};
+		return MessageBuilder.withPayload(name)
+			.setHeader(IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK, acknowledgment)
+			.build();
 	}
 
 	private List<Object> nextBatch() {
