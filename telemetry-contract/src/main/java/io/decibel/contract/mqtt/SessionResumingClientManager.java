@@ -103,15 +103,13 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 
 	/**
 	 * Paho's threads for one client: reading, writing, the callback and a connection attempt run at once, and a few
-	 * more while a lost connection's threads end and the next connection's start.
+	 * more while a lost connection's threads end and the next connection's start. Not daemons, as Paho's own are not:
+	 * a service without a web server lives as long as its MQTT connection; {@link #stop()} ends them.
 	 */
 	private static ScheduledExecutorService pahoThreads(String clientId) {
 		AtomicInteger count = new AtomicInteger();
-		return Executors.newScheduledThreadPool(PAHO_THREADS, (task) -> {
-			Thread thread = new Thread(task, "mqtt-" + clientId + "-" + count.incrementAndGet());
-			thread.setDaemon(true);
-			return thread;
-		});
+		return Executors.newScheduledThreadPool(PAHO_THREADS,
+				(task) -> new Thread(task, "mqtt-" + clientId + "-" + count.incrementAndGet()));
 	}
 
 	@Override
