@@ -10,6 +10,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.integration.IntegrationMessageHeaderAccessor;
 import org.springframework.integration.acks.SimpleAcknowledgment;
 import org.springframework.integration.channel.QueueChannel;
@@ -21,6 +22,7 @@ import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.GenericMessage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** How deliveries become batches; time is a clock the test moves, so no assertion waits on the machine's speed. */
 class ReadingBatcherTests {
@@ -104,6 +106,26 @@ class ReadingBatcherTests {
 		assertThat(batcher.death()).isNull();
 	}
 
+	@Test
+	void aWriterKilledByAnErrorSaysWhyAndIsNotLive() {
+		// given a flow that throws what no writer survives: an error, not an exception
+		MessageChannel deadly = (message, timeout) -> {
+			throw new WriterKilled();
+		};
+		ReadingBatcher batcher = batcher(500, Duration.ZERO, 10, deadly);
+		batcher.start();
+
+		// when
+		batcher.add(delivery("a"));
+
+		// then
+		await().atMost(Duration.ofSeconds(10)).until(() -> batcher.death() != null);
+		ReadingsWriterHealthIndicator liveness = new ReadingsWriterHealthIndicator(batcher, null,
+				new RelayProperties("relay", 500, Duration.ZERO, Duration.ofMillis(100), Duration.ofMinutes(2)));
+		liveness.check();
+		assertThat(liveness.health().getStatus()).isEqualTo(Status.DOWN);
+	}
+
 	private ReadingBatcher batcher(int batchSize, Duration batchWindow) {
 		return batcher(batchSize, batchWindow, 4 * batchSize, this.batches);
 	}
@@ -137,6 +159,14 @@ class ReadingBatcherTests {
 		return MessageBuilder.withPayload(name)
 			.setHeader(IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK, acknowledgment)
 			.build();
+	}
+
+	static class WriterKilled extends Error {
+
+		WriterKilled() {
+			super("killed by the test");
+		}
+
 	}
 
 	private List<Object> nextBatch() {
