@@ -2,6 +2,7 @@ package io.decibel.relay;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -53,6 +54,15 @@ class RelayBadInputTests {
 		RelayTestProperties.register(registry, ROOT);
 	}
 
+	/** Over the contract's limit, under the relay's Maximum Packet Size (16 KB): it reaches the relay, to be refused. */
+	static final int OVERSIZE_BYTES = TelemetryCodec.MAX_PAYLOAD_BYTES + 1024;
+
+	static byte[] filled(int size) {
+		byte[] payload = new byte[size];
+		Arrays.fill(payload, (byte) 'x');
+		return payload;
+	}
+
 	record Bad(String label, String reason, byte[] payload) {
 
 		static Bad of(String label, String reason, String payload) {
@@ -63,8 +73,7 @@ class RelayBadInputTests {
 
 	List<Bad> corpus() {
 		String good = new String(this.codec.encode(RelayTests.reading(DEVICE, 999)), StandardCharsets.UTF_8);
-		byte[] huge = new byte[1024 * 1024];
-		java.util.Arrays.fill(huge, (byte) 'x');
+		byte[] oversize = filled(OVERSIZE_BYTES);
 		return List.of(Bad.of("not JSON", "malformed JSON", "loud noise"),
 				Bad.of("truncated JSON", "malformed JSON", good.substring(0, good.length() / 2)),
 				Bad.of("array", "must be a JSON object", "[1,2,3]"), Bad.of("empty object", "deviceId is missing", "{}"),
@@ -81,7 +90,7 @@ class RelayBadInputTests {
 				Bad.of("1 KiB device", "deviceId must match", good.replace("\"" + DEVICE + "\"", "\"" + "d".repeat(1024) + "\"")),
 				Bad.of("other device", "but the payload names 'kitchen'",
 						good.replace("\"" + DEVICE + "\"", "\"kitchen\"")),
-				new Bad("1 MiB payload", "exceeds the limit", huge), new Bad("empty payload", "empty payload", new byte[0]),
+				new Bad("9 KiB payload", "exceeds the limit", oversize), new Bad("empty payload", "empty payload", new byte[0]),
 				new Bad("binary garbage", "malformed JSON", new byte[] { 0, (byte) 0xc3, 0x28, (byte) 0xff, 0x7f }));
 	}
 
@@ -100,6 +109,8 @@ class RelayBadInputTests {
 						null);
 				device.publish(TOPICS.readings(DEVICE), bad.payload(), null, null);
 			}
+			// and a payload beyond the relay's Maximum Packet Size: the broker never hands it to the relay
+			device.publish(TOPICS.readings(DEVICE), filled(1024 * 1024), null, null);
 			device.publish(TOPICS.readings(DEVICE), this.codec.encode(RelayTests.reading(DEVICE, seq++)), null, null);
 
 			// then: each bad message is dead-lettered with its reason, in order
@@ -124,13 +135,15 @@ class RelayBadInputTests {
 			}
 			assertThat(stored).hasSize(corpus.size() + 1);
 			assertThat(rejections).hasSize(corpus.size());
+			// the megabyte was dropped by the broker for the relay, not dead-lettered, and stopped nothing
+			assertThat(deadLetters).isEmpty();
 			// ... and kept in quarantine for an operator; the table holds exactly the good readings
 			assertThat(this.readings.count()).isEqualTo(seq);
 			List<QuarantinedPayload> kept = this.quarantine.findAll();
 			assertThat(kept).hasSize(corpus.size());
 			assertThat(kept).allSatisfy((payload) -> assertThat(payload.getPayload()).hasSizeLessThanOrEqualTo(
 					TelemetryCodec.MAX_PAYLOAD_BYTES));
-			assertThat(kept).anySatisfy((payload) -> assertThat(payload.getPayloadBytes()).isEqualTo(1024 * 1024));
+			assertThat(kept).anySatisfy((payload) -> assertThat(payload.getPayloadBytes()).isEqualTo(OVERSIZE_BYTES));
 		}
 	}
 
