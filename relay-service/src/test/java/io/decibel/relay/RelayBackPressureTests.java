@@ -90,6 +90,9 @@ class RelayBackPressureTests {
 			BlockingQueue<Received> acks = device.subscribe(TOPICS.acks("quiet"));
 			database.stop();
 			try {
+				// the server may still answer a moment after the stop returns: send nothing it could still store
+				await().atMost(Duration.ofSeconds(30)).until(() -> "DOWN".equals(component("db")));
+
 				// when
 				for (int seq = 0; seq < sent; seq++) {
 					device.publish(TOPICS.readings("quiet"), this.codec.encode(RelayTests.reading("quiet", seq)), null,
