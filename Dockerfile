@@ -43,5 +43,5 @@ COPY --from=build /extracted/snapshot-dependencies/ ./
 COPY --from=build /extracted/application/ ./
 USER decibel
 # C1 only, as the benchmark runs the services: on a small machine C2's compilations cost more than they bring
-# (README, "Performance"); JAVA_TOOL_OPTIONS adds to or overrides these
+# (docs/performance.md); JAVA_TOOL_OPTIONS adds to or overrides these
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:TieredStopAtLevel=1", "org.springframework.boot.loader.launch.JarLauncher"]

@@ -293,7 +293,8 @@ final class BenchRun {
 		return TestInfrastructure.dbPassword();
 	}
 
-	// targets of issue 5
+	// the goals the relay is measured against: throughput against the echo and the naive responder, p99 latency,
+	// peak memory, one row per reading (docs/performance.md, "Targets")
 
 	static List<Target> targets(List<ResponderResult> responders) {
 		ResponderResult raw = find(responders, "raw");
