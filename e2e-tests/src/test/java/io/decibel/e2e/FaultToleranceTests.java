@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * Each test prints its figures in one line, {@code FAULT <name>: N=… rows=… duplicates=… acked=… resent=… givenUp=…
  * elapsed=…}. N is 7,000 per test unless the system property {@code decibel.faults.readings} or the environment
  * variable {@code DECIBEL_FAULT_READINGS} says otherwise; a longer run also needs
- * {@code -Djunit.jupiter.execution.timeout.mode=disabled} (the README's Reliability section).
+ * {@code -Djunit.jupiter.execution.timeout.mode=disabled} (docs/reliability.md).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class FaultToleranceTests {
