@@ -26,15 +26,15 @@ import static org.assertj.core.api.Assertions.assertThatNoException;
  * The EMQX configuration of {@code docker-compose.yml} and {@code compose/emqx}, checked without EMQX: the HOCON values
  * of its environment parse and say what EMQX needs, and the rules of {@code acl.conf}, evaluated as EMQX's file
  * authorizer does (first match decides, {@code ${username}} put in, MQTT topic matching), allow exactly what the
- * README's security section says, for the topics the contract ({@link Topics}) makes: change a topic there and these
+ * docs/security.md says, for the topics the contract ({@link Topics}) makes: change a topic there and these
  * tests fail until the ACL follows.
  */
 class EmqxConfigurationTests {
 
-	/** The relay's MQTT 5 Receive Maximum ({@code decibel.mqtt.receive-maximum}, README): EMQX grants up to max_inflight. */
+	/** The relay's MQTT 5 Receive Maximum ({@code decibel.mqtt.receive-maximum}, docs/operations.md): EMQX grants up to max_inflight. */
 	static final int RELAY_RECEIVE_MAXIMUM = 1000;
 
-	/** A relay outage the broker must hold through, at the rate the README measures the relay at. */
+	/** A relay outage the broker must hold through, at the rate docs/performance.md measures the relay at. */
 	static final int OUTAGE_SECONDS = 5 * 60;
 
 	static final int READINGS_PER_SECOND = 1000;
