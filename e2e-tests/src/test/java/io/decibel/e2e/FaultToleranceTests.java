@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 import static io.decibel.e2e.ProjectFiles.projectHome;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,6 +44,8 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * {@code -Djunit.jupiter.execution.timeout.mode=disabled} (docs/reliability.md).
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+// alone: it stops the database server the other tests share, and FaultUnderLoadTests runs beside other classes
+@Isolated
 class FaultToleranceTests {
 
 	static final int READINGS = readings();
