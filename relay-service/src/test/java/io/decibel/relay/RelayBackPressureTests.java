@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.relay.MqttTestClient.Received;
-import io.decibel.relay.storage.StoredReadingRepository;
+import io.decibel.relay.readings.StoredReadingRepository;
 import io.decibel.stack.EmbeddedDatabase;
 import io.decibel.stack.TestInfrastructure;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.relay.MqttTestClient.Received;
-import io.decibel.relay.storage.StoredReadingRepository;
+import io.decibel.relay.readings.StoredReadingRepository;
 import io.decibel.stack.EmbeddedDatabase;
 import io.decibel.stack.TestInfrastructure;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.relay.MqttTestClient.Received;
-import io.decibel.relay.storage.StoredReadingRepository;
+import io.decibel.relay.readings.StoredReadingRepository;
 import io.decibel.stack.TestInfrastructure;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.relay.MqttTestClient.Received;
-import io.decibel.relay.ingest.BatchCommitted;
+import io.decibel.relay.readings.BatchCommitted;
 import io.decibel.stack.TestInfrastructure;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;

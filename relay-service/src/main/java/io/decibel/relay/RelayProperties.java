@@ -1,0 +1,21 @@
+package io.decibel.relay;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * @param shareGroup the shared-subscription group of the relays: each reading goes to one relay of the group
+ * @param batchSize a batch of readings is written as soon as it holds this many
+ * @param batchWindow ... or when its first reading has waited this long since it arrived, so that latency stays low
+ * at low rates
+ * @param retryBackoff the longest pause between two attempts to write a batch while the database is away
+ * @param writerStallLimit how long the writer may hold one batch, with the database up, before the relay reports
+ * itself not live (liveness DOWN) so that it is restarted
+ */
+@ConfigurationProperties("decibel.relay")
+public record RelayProperties(@DefaultValue("relay") String shareGroup, @DefaultValue("500") int batchSize,
+		@DefaultValue("5ms") Duration batchWindow, @DefaultValue("5s") Duration retryBackoff,
+		@DefaultValue("2m") Duration writerStallLimit) {
+}

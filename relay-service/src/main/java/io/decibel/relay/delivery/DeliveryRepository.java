@@ -1,0 +1,44 @@
+package io.decibel.relay.delivery;
+
+import java.util.List;
+
+import io.decibel.relay.readings.ReadingKey;
+import io.decibel.relay.readings.StoredReading;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.jpa.repository.Query;
+import org.springframework.data.repository.Repository;
+
+/** The questions delivery accounting asks of the readings table. */
+interface DeliveryRepository extends Repository<StoredReading, ReadingKey> {
+
+	/** How many readings of a device are stored, and the lowest and highest seq among them. */
+	@Query(value = "select count(*) as stored, min(seq) as firstSeq, max(seq) as lastSeq from readings"
+			+ " where device_id = :deviceId", nativeQuery = true)
+	StoredRange findStoredRange(String deviceId);
+
+	/** The runs of seqs missing between stored readings of a device, lowest first. */
+	@Query(value = "select seq + 1 as fromSeq, next_seq - 1 as toSeq from (select seq, lead(seq) over (order by seq)"
+			+ " as next_seq from readings where device_id = :deviceId) s where next_seq > seq + 1 order by seq"
+			+ " limit :limit", nativeQuery = true)
+	List<SeqGap> findGaps(String deviceId, int limit);
+
+	interface StoredRange {
+
+		long getStored();
+
+		@Nullable Long getFirstSeq();
+
+		@Nullable Long getLastSeq();
+
+	}
+
+	interface SeqGap {
+
+		long getFromSeq();
+
+		long getToSeq();
+
+	}
+
+}

@@ -1,9 +1,0 @@
-package io.decibel.relay.ingest;
-
-import java.util.List;
-
-import org.springframework.messaging.Message;
-
-/** MQTT deliveries that arrived together, to be stored in one transaction and acknowledged after it. */
-record ReadingBatch(List<Message<?>> deliveries) {
-}

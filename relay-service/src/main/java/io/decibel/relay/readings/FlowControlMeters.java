@@ -1,0 +1,55 @@
+package io.decibel.relay.readings;
+
+import io.decibel.contract.mqtt.ConnectionEpoch;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * How the flow from the broker is held back, and what it costs:
+ * <ul>
+ * <li>{@code decibel.relay.deliveries.unacknowledged}: deliveries taken from the broker and not yet acknowledged (at
+ * most the Receive Maximum), and {@code ….unacknowledged.peak}, the most there ever were</li>
+ * <li>{@code decibel.relay.deliveries.beyond.window}: deliveries taken while the relay held its Receive Maximum
+ * already (a broker that does not keep to it)</li>
+ * <li>{@code decibel.relay.deliveries.stale}: queued deliveries of an earlier connection, dropped (sent again)</li>
+ * <li>{@code decibel.relay.acks.dropped}: PUBACKs not sent because their delivery's connection was gone</li>
+ * <li>{@code decibel.relay.batches.failed}: attempts to handle a batch that failed unexpectedly (tried again)</li>
+ * <li>{@code decibel.relay.replies.unsent}: ACKs and dead letters dropped while they could not be published</li>
+ * <li>{@code decibel.relay.mqtt.connections}: connections the relay's MQTT client made</li>
+ * </ul>
+ */
+@Component
+class FlowControlMeters {
+
+	FlowControlMeters(MeterRegistry registry, ReadingBatcher batcher, ConnectionEpoch connection,
+			UnsentReplies unsentReplies) {
+		Gauge.builder("decibel.relay.deliveries.unacknowledged", batcher, ReadingBatcher::unacknowledged)
+			.description("Deliveries taken from the broker and not yet acknowledged")
+			.register(registry);
+		Gauge.builder("decibel.relay.deliveries.unacknowledged.peak", batcher, ReadingBatcher::peakUnacknowledged)
+			.description("The most deliveries there ever were taken from the broker and not yet acknowledged")
+			.register(registry);
+		FunctionCounter.builder("decibel.relay.deliveries.beyond.window", batcher, ReadingBatcher::beyondWindow)
+			.description("Deliveries taken while the relay held its Receive Maximum already")
+			.register(registry);
+		FunctionCounter.builder("decibel.relay.deliveries.stale", batcher, ReadingBatcher::stale)
+			.description("Queued deliveries of an earlier MQTT connection, dropped; the broker sends them again")
+			.register(registry);
+		FunctionCounter.builder("decibel.relay.acks.dropped", connection, ConnectionEpoch::droppedAcknowledgments)
+			.description("PUBACKs not sent because their delivery's connection was gone")
+			.register(registry);
+		FunctionCounter.builder("decibel.relay.batches.failed", batcher, ReadingBatcher::failedAttempts)
+			.description("Attempts to handle a batch that failed unexpectedly; the batch is tried again")
+			.register(registry);
+		FunctionCounter.builder("decibel.relay.replies.unsent", unsentReplies, UnsentReplies::unsent)
+			.description("ACKs and dead letters dropped while they could not be published")
+			.register(registry);
+		FunctionCounter.builder("decibel.relay.mqtt.connections", connection, ConnectionEpoch::connections)
+			.description("Connections the relay's MQTT client made")
+			.register(registry);
+	}
+
+}

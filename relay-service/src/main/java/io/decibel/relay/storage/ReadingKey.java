@@ -1,7 +1,0 @@
-package io.decibel.relay.storage;
-
-import java.io.Serializable;
-
-/** The identity of a reading for ever: the device and its sequence number. */
-public record ReadingKey(String deviceId, long seq) implements Serializable {
-}
