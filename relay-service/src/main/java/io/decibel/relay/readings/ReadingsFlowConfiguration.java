@@ -11,11 +11,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.integration.channel.DirectChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.integration.mqtt.inbound.Mqttv5PahoMessageDrivenChannelAdapter;
 import org.springframework.integration.mqtt.outbound.Mqttv5PahoMessageHandler;
 import org.springframework.messaging.Message;
+import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessagingException;
 
 /**
@@ -56,10 +58,17 @@ class ReadingsFlowConfiguration {
 		return new ReadingBatcher(relay, mqtt.effectiveReceiveMaximum(), connectionEpoch, batchesInFlow);
 	}
 
+	/** Where deliveries come in: from the inbound adapter, and from the sessions of gone relays that this one adopts. */
+	@Bean
+	MessageChannel readingDeliveries() {
+		return new DirectChannel();
+	}
+
 	@Bean
 	IntegrationFlow readingsInFlow(Mqttv5ClientManager clientManager, Topics topics, ReadingBatcher batcher,
 			RelayProperties relay, RelayMeters meters) {
 		return IntegrationFlow.from(readingsInbound(clientManager, topics, relay))
+			.channel("readingDeliveries")
 			.handle(Message.class, (delivery, headers) -> {
 				meters.received();
 				batcher.add(delivery);

@@ -1,0 +1,65 @@
+package io.decibel.relay.sessions;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The {@code relay_sessions} table. Times are the database's ({@code now(6)}), so the relays' clocks never decide
+ * who is gone.
+ */
+class SessionRegistry {
+
+	private final JdbcTemplate jdbc;
+
+	SessionRegistry(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/** This relay's session is live: registered, or beaten again. */
+	void beat(String clientId) {
+		this.jdbc.update("""
+				insert into relay_sessions (client_id, beat_at, has_left) values (?, now(6), false)
+				on duplicate key update beat_at = now(6), has_left = false, adopted_by = null""", clientId);
+	}
+
+	/** An adopted session is being handed over: its row beats for the adopter, so that nobody else takes it. */
+	void beatAdopted(String clientId, String adopter) {
+		this.jdbc.update("update relay_sessions set beat_at = now(6) where client_id = ? and adopted_by = ?", clientId,
+				adopter);
+	}
+
+	/** This relay stopped in order: its session waits in the broker for a live relay to adopt it at once. */
+	void left(String clientId) {
+		this.jdbc.update("update relay_sessions set has_left = true where client_id = ?", clientId);
+	}
+
+	/** The sessions of relays that are gone: stopped, or not beaten for {@code deadAfter}. */
+	List<String> gone(String self, Duration deadAfter) {
+		return this.jdbc.queryForList("""
+				select client_id from relay_sessions
+				where client_id <> ? and (has_left or beat_at < now(6) - interval ? microsecond)
+				order by beat_at""", String.class, self, deadAfter.toNanos() / 1000);
+	}
+
+	/** Takes a gone relay's session for {@code adopter}; false when another relay took it first or it came back. */
+	boolean claim(String clientId, String adopter, Duration deadAfter) {
+		return this.jdbc.update("""
+				update relay_sessions set beat_at = now(6), adopted_by = ?, has_left = false
+				where client_id = ? and (has_left or beat_at < now(6) - interval ? microsecond)""", adopter, clientId,
+				deadAfter.toNanos() / 1000) == 1;
+	}
+
+	/** The adopted session is ended: nothing of it is left in the broker. */
+	void ended(String clientId, String adopter) {
+		this.jdbc.update("delete from relay_sessions where client_id = ? and adopted_by = ?", clientId, adopter);
+	}
+
+	/** The adoption did not finish: the row stops beating, and a live relay tries again once it is gone. */
+	void released(String clientId, String adopter) {
+		this.jdbc.update("update relay_sessions set adopted_by = null where client_id = ? and adopted_by = ?",
+				clientId, adopter);
+	}
+
+}
