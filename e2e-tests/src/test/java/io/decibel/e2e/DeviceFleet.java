@@ -44,6 +44,8 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * <li>each re-send doubles the reading's wait, up to {@link #MAX_BACKOFF}: a relay that is catching up is not
  * flooded.</li>
  * </ul>
+ * A fleet made {@linkplain #withoutResends without re-sends} publishes each reading once (as a device does that keeps
+ * no outbox): what the broker or the relay loses stays lost.
  * Any answer (STORED, DUPLICATE, REJECTED, CONFLICT) settles a reading; the first one counts. Sampling and re-sending
  * run on one scheduler thread, answers on Paho's threads: the fleet costs the test JVM little.
  */
@@ -61,6 +63,8 @@ final class DeviceFleet implements AutoCloseable {
 
 	private final long ackTimeoutNanos;
 
+	private final boolean resends;
+
 	private final List<Device> devices = new ArrayList<>();
 
 	private final TelemetryCodec codec = new TelemetryCodec();
@@ -77,6 +81,19 @@ final class DeviceFleet implements AutoCloseable {
 	 */
 	DeviceFleet(String mqttUrl, String topicRoot, String idPrefix, int devices, int readingsPerSecondPerDevice,
 			Duration ackTimeout) throws MqttException, InterruptedException {
+		this(mqttUrl, topicRoot, idPrefix, devices, readingsPerSecondPerDevice, ackTimeout, true);
+	}
+
+	/** Devices that publish each reading once; a publish the client refused still goes out at the next tick. */
+	static DeviceFleet withoutResends(String mqttUrl, String topicRoot, String idPrefix, int devices,
+			int readingsPerSecondPerDevice) throws MqttException, InterruptedException {
+		return new DeviceFleet(mqttUrl, topicRoot, idPrefix, devices, readingsPerSecondPerDevice, Duration.ofSeconds(5),
+				false);
+	}
+
+	private DeviceFleet(String mqttUrl, String topicRoot, String idPrefix, int devices, int readingsPerSecondPerDevice,
+			Duration ackTimeout, boolean resends) throws MqttException, InterruptedException {
+		this.resends = resends;
 		this.topics = new Topics(topicRoot);
 		this.readingsPerSecondPerDevice = readingsPerSecondPerDevice;
 		this.ackTimeoutNanos = ackTimeout.toNanos();
@@ -354,7 +371,8 @@ final class DeviceFleet implements AutoCloseable {
 					if (!reading.sent) {
 						unsent.add(reading);
 					}
-					else if (reading.seq < this.highestAnswered || reading.seq == oldest) {
+					else if (DeviceFleet.this.resends
+							&& (reading.seq < this.highestAnswered || reading.seq == oldest)) {
 						reading.resends++;
 						this.resent++;
 						long backoff = Math.min(DeviceFleet.this.ackTimeoutNanos << Math.min(reading.resends, 10),
