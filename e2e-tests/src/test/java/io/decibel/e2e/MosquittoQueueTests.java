@@ -151,11 +151,13 @@ class MosquittoQueueTests {
 		Map<String, long[]> rows = rows();
 		long stored = rows.values().stream().mapToLong((deviceRows) -> deviceRows[0]).sum();
 		OptionalLong dropped = awaitDropGauge(again, (value) -> true);
+		long[] size = tableSize();
 		System.out.println(String.format(Locale.ROOT,
-				"MOSQUITTO relay-away: N=%d rows=%d answered=%d numberedWhileAway=%d devices=%d rate=%d/s away=30s"
-						+ " dropped=%s",
+				"MOSQUITTO relay-away: N=%d rows=%d answered=%d numberedByItsReturn=%d devices=%d rate=%d/s away=30s"
+						+ " dropped=%s; table: %d B data + %d B indexes a row",
 				figures.numbered, stored, figures.answered, awayNumbered, this.fleet.size(), this.fleet.rate(),
-				dropped.isPresent() ? dropped.getAsLong() : "none"));
+				dropped.isPresent() ? dropped.getAsLong() : "none", size[0] / Math.max(1, stored),
+				size[1] / Math.max(1, stored)));
 		assertThat(figures.resent).as("re-sends").isZero();
 		assertThat(figures.answered).as("readings answered").isEqualTo(figures.numbered);
 		for (String device : this.fleet.deviceIds()) {
@@ -324,6 +326,18 @@ class MosquittoQueueTests {
 			// no table yet
 		}
 		return rows;
+	}
+
+	/** The table's data and index bytes, as the server counts them after ANALYZE TABLE (docs/scaling.md). */
+	private long[] tableSize() throws SQLException {
+		try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+			statement.execute("analyze table readings");
+			try (ResultSet result = statement.executeQuery("select data_length, index_length from"
+					+ " information_schema.tables where table_schema = database() and table_name = 'readings'")) {
+				result.next();
+				return new long[] { result.getLong(1), result.getLong(2) };
+			}
+		}
 	}
 
 	private long storedRows() throws SQLException {
