@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * @param shareGroup the shared-subscription group of the relays: each reading goes to one relay of the group
@@ -13,9 +14,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param retryBackoff the longest pause between two attempts to write a batch while the database is away
  * @param writerStallLimit how long the writer may hold one batch, with the database up, before the relay reports
  * itself not live (liveness DOWN) so that it is restarted
+ * @param maxUnacknowledged the most deliveries the relay holds unacknowledged (queued or being written); a broker
+ * that sends beyond its Receive Maximum has the rest turned away, unacknowledged, and sends them again once the relay
+ * has stored what it holds and renewed its connection
+ * @param maxUnacknowledgedBytes ... and the most payload bytes it holds so
  */
 @ConfigurationProperties("decibel.relay")
 public record RelayProperties(@DefaultValue("relay") String shareGroup, @DefaultValue("500") int batchSize,
 		@DefaultValue("5ms") Duration batchWindow, @DefaultValue("5s") Duration retryBackoff,
-		@DefaultValue("2m") Duration writerStallLimit) {
+		@DefaultValue("2m") Duration writerStallLimit, @DefaultValue("2000") int maxUnacknowledged,
+		@DefaultValue("32MB") DataSize maxUnacknowledgedBytes) {
 }

@@ -33,8 +33,11 @@ final class MqttTestClient implements AutoCloseable {
 	}
 
 	static MqttTestClient connect() throws MqttException {
-		MqttClient client = new MqttClient(TestInfrastructure.mqttUrl(), TestInfrastructure.uniqueName("test"),
-				new MemoryPersistence());
+		return connect(TestInfrastructure.mqttUrl());
+	}
+
+	static MqttTestClient connect(String url) throws MqttException {
+		MqttClient client = new MqttClient(url, TestInfrastructure.uniqueName("test"), new MemoryPersistence());
 		client.connect();
 		return new MqttTestClient(client);
 	}

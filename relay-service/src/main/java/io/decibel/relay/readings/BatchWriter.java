@@ -50,8 +50,6 @@ final class BatchWriter {
 
 	private static final Logger LOG = LoggerFactory.getLogger(BatchWriter.class);
 
-	private static final Duration FIRST_RETRY = Duration.ofMillis(100);
-
 	private final ReadingStore store;
 
 	private final Duration retryBackoff;
@@ -130,7 +128,7 @@ final class BatchWriter {
 
 	/** Writes one part, again and again while the failure is worth retrying. */
 	private Outcome writePart(Part part, List<Reading> readings, Instant receivedAt, Ack[] acks) {
-		Duration pause = FIRST_RETRY;
+		Backoff backoff = new Backoff(this.retryBackoff, this.running);
 		int duplicateKeys = 0;
 		int unknown = 0;
 		boolean waited = false;
@@ -165,25 +163,10 @@ final class BatchWriter {
 					waited = true;
 				}
 				this.retries.get(failure).increment();
-				if (!pause(pause)) {
+				if (!backoff.pause()) {
 					return Outcome.STOPPED;
 				}
-				pause = (pause.compareTo(this.retryBackoff) < 0) ? pause.multipliedBy(2) : this.retryBackoff;
 			}
-		}
-	}
-
-	private boolean pause(Duration pause) {
-		try {
-			long until = System.nanoTime() + pause.toNanos();
-			while (this.running.getAsBoolean() && System.nanoTime() < until) {
-				Thread.sleep(Math.min(50, pause.toMillis()));
-			}
-			return this.running.getAsBoolean();
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return false;
 		}
 	}
 

@@ -12,8 +12,12 @@ import org.springframework.stereotype.Component;
  * <ul>
  * <li>{@code decibel.relay.deliveries.unacknowledged}: deliveries taken from the broker and not yet acknowledged (at
  * most the Receive Maximum), and {@code ….unacknowledged.peak}, the most there ever were</li>
+ * <li>{@code decibel.relay.deliveries.unacknowledged.bytes}: their payload bytes</li>
  * <li>{@code decibel.relay.deliveries.beyond.window}: deliveries taken while the relay held its Receive Maximum
  * already (a broker that does not keep to it)</li>
+ * <li>{@code decibel.relay.deliveries.turned.away}: deliveries neither held nor acknowledged, the relay holding all it
+ * may ({@code decibel.relay.max-unacknowledged}, {@code max-unacknowledged-bytes}); the broker sends them again</li>
+ * <li>{@code decibel.relay.mqtt.renewals}: connections renewed for the broker to send again what was turned away</li>
  * <li>{@code decibel.relay.deliveries.stale}: queued deliveries of an earlier connection, dropped (sent again)</li>
  * <li>{@code decibel.relay.acks.dropped}: PUBACKs not sent because their delivery's connection was gone</li>
  * <li>{@code decibel.relay.batches.failed}: attempts to handle a batch that failed unexpectedly (tried again)</li>
@@ -32,8 +36,18 @@ class FlowControlMeters {
 		Gauge.builder("decibel.relay.deliveries.unacknowledged.peak", batcher, ReadingBatcher::peakUnacknowledged)
 			.description("The most deliveries there ever were taken from the broker and not yet acknowledged")
 			.register(registry);
+		Gauge.builder("decibel.relay.deliveries.unacknowledged.bytes", batcher, ReadingBatcher::unacknowledgedBytes)
+			.description("Payload bytes of the deliveries taken from the broker and not yet acknowledged")
+			.baseUnit("bytes")
+			.register(registry);
 		FunctionCounter.builder("decibel.relay.deliveries.beyond.window", batcher, ReadingBatcher::beyondWindow)
 			.description("Deliveries taken while the relay held its Receive Maximum already")
+			.register(registry);
+		FunctionCounter.builder("decibel.relay.deliveries.turned.away", batcher, ReadingBatcher::turnedAway)
+			.description("Deliveries neither held nor acknowledged while the relay held all it may; sent again")
+			.register(registry);
+		FunctionCounter.builder("decibel.relay.mqtt.renewals", batcher, ReadingBatcher::renewals)
+			.description("MQTT connections renewed for the broker to send again the deliveries turned away")
 			.register(registry);
 		FunctionCounter.builder("decibel.relay.deliveries.stale", batcher, ReadingBatcher::stale)
 			.description("Queued deliveries of an earlier MQTT connection, dropped; the broker sends them again")

@@ -22,7 +22,6 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.integration.IntegrationMessageHeaderAccessor;
 import org.springframework.integration.acks.SimpleAcknowledgment;
 import org.springframework.integration.dsl.IntegrationFlow;
-import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.GenericMessage;
@@ -35,20 +34,24 @@ import org.springframework.messaging.support.GenericMessage;
  * waiting again.
  * <p>
  * {@link #add} never waits: it runs on Paho's callback thread, and a callback thread that waits stops Paho's reading
- * thread, lets keep-alive lapse and leaves Paho's reconnect hanging (docs/architecture.md). What bounds the queue is
- * the relay's MQTT Receive Maximum: the broker keeps the rest while the writer falls behind. The queue itself refuses
- * nothing: a delivery refused would stay unacknowledged on the connection and hold a place of the broker's window
- * until the next reconnect, and Mosquitto 2.0, which sends beyond the window while PUBACKs and new readings cross,
- * stops sending altogether once enough places are held so. Deliveries beyond the window are counted, and logged once
- * per connection.
+ * thread, lets keep-alive lapse and leaves Paho's reconnect hanging (docs/architecture.md). The relay's MQTT Receive
+ * Maximum is what should bound what it holds, and HiveMQ and EMQX keep to it; Mosquitto 2.0 does not (it sends
+ * beyond the window while PUBACKs and new readings cross, and a backlog follows). So the relay holds at most
+ * {@code maxUnacknowledged} deliveries and {@code maxUnacknowledgedBytes} of payload, unacknowledged; a delivery
+ * beyond either is turned away — not acknowledged, not held: the broker keeps it, in flight — and so is every later
+ * one of that connection, counted and logged once per episode. On that connection the broker never sends them
+ * again, so once the writer has stored and acknowledged all it held, it renews the connection
+ * ({@link ConnectionEpoch#renew}): a DISCONNECT, then a connection that resumes the session, on which the broker
+ * sends again every delivery not acknowledged. Nothing is lost, and the store answers a second copy
+ * {@code DUPLICATE}.
  * <p>
  * Each delivery's acknowledgment is bound to the connection it came on ({@link ConnectionEpoch}). Deliveries still
  * queued from a connection that is gone are dropped when the next connection's first delivery arrives: they could
  * never be acknowledged, and the broker sends them again.
  * <p>
  * A batch that fails unexpectedly is tried again, with back-off, until it goes through: its deliveries cannot be left
- * behind, since the broker never sends them again on this connection and each keeps a place in the Receive Maximum
- * window. A batch that never goes through holds the writer up, and {@link ReadingsWriterHealthIndicator} says so.
+ * behind, since the broker never sends them again on this connection. A batch that never goes through holds the
+ * writer up, and {@link ReadingsWriterHealthIndicator} says so.
  */
 class ReadingBatcher implements SmartLifecycle {
 
@@ -57,11 +60,13 @@ class ReadingBatcher implements SmartLifecycle {
 	/** The longest the writer waits for deliveries before it looks whether it is asked to stop. */
 	private static final long STOP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-	private static final Duration FIRST_RETRY = Duration.ofMillis(100);
-
 	private final BlockingQueue<Arrival> deliveries;
 
 	private final int window;
+
+	private final int maxUnacknowledged;
+
+	private final long maxUnacknowledgedBytes;
 
 	private final int batchSize;
 
@@ -95,10 +100,26 @@ class ReadingBatcher implements SmartLifecycle {
 
 	private final AtomicInteger peakUnacknowledged = new AtomicInteger();
 
+	/** The payload bytes of the deliveries counted in {@link #unacknowledged}. */
+	private final AtomicLong unacknowledgedBytes = new AtomicLong();
+
+	private final AtomicLong turnedAway = new AtomicLong();
+
+	private final AtomicLong renewals = new AtomicLong();
+
+	/** The connection whose deliveries are turned away, until it is renewed; -1: none. */
+	private volatile long refusing = -1;
+
+	/** The connection last renewed by the writer, so that it is renewed once. */
+	private long renewed = -1;
+
 	// on the MQTT client's callback thread only
 	private long lastEpoch = -1;
 
 	private long beyondLoggedFor = -1;
+
+	/** Deliveries turned away in the current episode. */
+	private long turnedAwayInEpisode;
 
 	/**
 	 * @param window the Receive Maximum the relay's connection announces: the most deliveries the broker should have
@@ -115,9 +136,16 @@ class ReadingBatcher implements SmartLifecycle {
 		this.batchWindowNanos = relay.batchWindow().toNanos();
 		this.retryBackoff = relay.retryBackoff();
 		this.window = window;
+		this.maxUnacknowledged = relay.maxUnacknowledged();
+		this.maxUnacknowledgedBytes = relay.maxUnacknowledgedBytes().toBytes();
 		this.deliveries = new LinkedBlockingQueue<>();
 		this.connection = connection;
 		this.batchesInFlow = batchesInFlow;
+		if (this.maxUnacknowledged < window) {
+			LOG.warn("decibel.relay.max-unacknowledged ({}) is below the Receive Maximum ({}): deliveries a broker may "
+					+ "rightly send will be turned away, and the connection renewed often", this.maxUnacknowledged,
+					window);
+		}
 	}
 
 	/** Called on the MQTT client's callback thread for every delivery; never waits, never throws. */
@@ -125,31 +153,82 @@ class ReadingBatcher implements SmartLifecycle {
 		long arrival = this.nanoClock.getAsLong();
 		SimpleAcknowledgment acknowledgment = delivery.getHeaders()
 			.get(IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK, SimpleAcknowledgment.class);
-		long epoch;
-		Message<?> bound = delivery;
-		Counted counted = null;
-		if (acknowledgment != null) {
-			BoundAcknowledgment boundAcknowledgment = this.connection.bind(acknowledgment);
-			epoch = boundAcknowledgment.epoch();
-			counted = new Counted(boundAcknowledgment);
-			bound = MessageBuilder.fromMessage(delivery)
-				.setHeader(IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK, counted)
-				.build();
-		}
-		else {
-			epoch = this.connection.current();
-		}
+		BoundAcknowledgment bound = (acknowledgment != null) ? this.connection.bind(acknowledgment) : null;
+		long epoch = (bound != null) ? bound.epoch() : this.connection.current();
 		if (epoch != this.lastEpoch) {
 			dropStale(epoch);
 			this.lastEpoch = epoch;
 		}
-		if (counted != null) {
-			// counted before the writer can take it and acknowledge it
-			int held = this.unacknowledged.incrementAndGet();
-			this.peakUnacknowledged.accumulateAndGet(held, Math::max);
-			beyondWindow(held, epoch);
+		if (bound == null) {
+			// QoS 0: nothing to acknowledge, and the broker would not send it again; not counted
+			this.deliveries.add(new Arrival(delivery, arrival, epoch, null));
+			return;
 		}
-		this.deliveries.add(new Arrival(bound, arrival, epoch, counted));
+		int size = (delivery.getPayload() instanceof byte[] bytes) ? bytes.length : 0;
+		if (!hasRoom(epoch, size)) {
+			turnAway(epoch);
+			return;
+		}
+		Counted counted = new Counted(bound, size);
+		// counted before the writer can take it and acknowledge it
+		int held = this.unacknowledged.incrementAndGet();
+		this.unacknowledgedBytes.addAndGet(size);
+		this.peakUnacknowledged.accumulateAndGet(held, Math::max);
+		beyondWindow(held, epoch);
+		this.deliveries.add(new Arrival(delivery, arrival, epoch, counted));
+	}
+
+	/**
+	 * Whether one more delivery may be held: not once a delivery of this connection was turned away (they would
+	 * arrive out of order, and the connection is to be renewed anyway); always when nothing is held, however large.
+	 */
+	private boolean hasRoom(long epoch, int size) {
+		if (this.refusing == epoch) {
+			return false;
+		}
+		int held = this.unacknowledged.get();
+		return held == 0 || (held < this.maxUnacknowledged
+				&& this.unacknowledgedBytes.get() + size <= this.maxUnacknowledgedBytes);
+	}
+
+	/** Neither acknowledged nor held: the broker keeps it in flight, and sends it again on a renewed connection. */
+	private void turnAway(long epoch) {
+		this.turnedAway.incrementAndGet();
+		if (this.refusing != epoch) {
+			this.refusing = epoch;
+			this.turnedAwayInEpisode = 0;
+			LOG.warn("Holding {} unacknowledged deliveries ({} bytes of payload), the most it may "
+					+ "(decibel.relay.max-unacknowledged={}, max-unacknowledged-bytes={}), with the broker sending more: "
+					+ "turning the rest of this connection's away, unacknowledged, for the broker to keep; the relay "
+					+ "renews its connection once it has stored what it holds, and the broker sends them again. "
+					+ "Counted (decibel_relay_deliveries_turned_away_total), logged once per episode",
+					this.unacknowledged.get(), this.unacknowledgedBytes.get(), this.maxUnacknowledged,
+					this.maxUnacknowledgedBytes);
+		}
+		this.turnedAwayInEpisode++;
+	}
+
+	/**
+	 * On the writer thread: once all it held of a connection that turned deliveries away is acknowledged, renews the
+	 * connection so that the broker sends them again. Not while the batch of that connection is still being written:
+	 * its acknowledgments need the connection.
+	 */
+	private void renewIfDrained() {
+		long epoch = this.refusing;
+		if (epoch < 0 || epoch == this.renewed || this.unacknowledged.get() > 0 || !isWriter()) {
+			return;
+		}
+		long turnedAway;
+		synchronized (this) {
+			turnedAway = this.turnedAwayInEpisode;
+		}
+		this.renewed = epoch;
+		if (this.connection.renew(epoch)) {
+			this.renewals.incrementAndGet();
+			LOG.info("Stored all it held: renewed the MQTT connection for the broker to send again the {} deliveries "
+					+ "it turned away", turnedAway);
+		}
+		// otherwise the connection was gone already, and the broker sends them again on the next one
 	}
 
 	private void beyondWindow(int held, long epoch) {
@@ -160,8 +239,8 @@ class ReadingBatcher implements SmartLifecycle {
 		if (this.beyondLoggedFor != epoch) {
 			this.beyondLoggedFor = epoch;
 			LOG.warn("The broker has sent {} deliveries the relay has not acknowledged yet, beyond its Receive Maximum "
-					+ "of {} (decibel.mqtt.receive-maximum): taken all the same; counted, and logged once per connection",
-					held, this.window);
+					+ "of {} (decibel.mqtt.receive-maximum): taken while the relay has room "
+					+ "(decibel.relay.max-unacknowledged); counted, and logged once per connection", held, this.window);
 		}
 	}
 
@@ -186,10 +265,11 @@ class ReadingBatcher implements SmartLifecycle {
 		MessageChannel batches = this.batchesInFlow.getInputChannel();
 		try {
 			while (isWriter()) {
-				List<Message<?>> batch = nextBatch();
+				ReadingBatch batch = nextBatch();
 				if (batch != null) {
 					write(batches, batch);
 				}
+				renewIfDrained();
 			}
 		}
 		catch (InterruptedException ex) {
@@ -202,7 +282,7 @@ class ReadingBatcher implements SmartLifecycle {
 		}
 	}
 
-	private @Nullable List<Message<?>> nextBatch() throws InterruptedException {
+	private @Nullable ReadingBatch nextBatch() throws InterruptedException {
 		Arrival first = this.deliveries.poll(STOP_CHECK_NANOS, TimeUnit.NANOSECONDS);
 		if (first == null) {
 			return null;
@@ -223,21 +303,28 @@ class ReadingBatcher implements SmartLifecycle {
 				}
 			}
 		}
-		return batch.stream().<Message<?>>map(Arrival::delivery).toList();
+		List<Message<?>> deliveries = new ArrayList<>(batch.size());
+		List<@Nullable SimpleAcknowledgment> acknowledgments = new ArrayList<>(batch.size());
+		for (Arrival arrival : batch) {
+			deliveries.add(arrival.delivery());
+			acknowledgments.add(arrival.counted());
+		}
+		return new ReadingBatch(deliveries, acknowledgments);
 	}
 
 	/** Sends the batch on, again and again while it fails, until it goes through or the relay stops. */
-	private void write(MessageChannel batches, List<Message<?>> deliveries) throws InterruptedException {
+	private void write(MessageChannel batches, ReadingBatch batch) {
+		int size = batch.deliveries().size();
 		this.inHandSince = System.nanoTime();
-		this.inHand = deliveries.size();
+		this.inHand = size;
 		try {
-			Message<ReadingBatch> batch = new GenericMessage<>(new ReadingBatch(deliveries));
-			Duration pause = FIRST_RETRY;
+			Message<ReadingBatch> message = new GenericMessage<>(batch);
+			Backoff backoff = new Backoff(this.retryBackoff, this::isWriter);
 			for (int attempt = 1; isWriter(); attempt++) {
 				try {
-					batches.send(batch);
+					batches.send(message);
 					if (attempt > 1) {
-						LOG.info("The batch of {} went through on attempt {}", deliveries.size(), attempt);
+						LOG.info("The batch of {} went through on attempt {}", size, attempt);
 					}
 					return;
 				}
@@ -245,23 +332,17 @@ class ReadingBatcher implements SmartLifecycle {
 					this.failedAttempts.incrementAndGet();
 					if (attempt == 1) {
 						LOG.error("A batch of {} could not be handled; trying it again until it can (its deliveries stay"
-								+ " unacknowledged meanwhile)", deliveries.size(), ex);
+								+ " unacknowledged meanwhile)", size, ex);
 					}
-					pause(pause);
-					pause = (pause.compareTo(this.retryBackoff) < 0) ? pause.multipliedBy(2) : this.retryBackoff;
+					if (!backoff.pause()) {
+						break;
+					}
 				}
 			}
-			LOG.info("Stopping: a batch of {} left unacknowledged for the broker to deliver again", deliveries.size());
+			LOG.info("Stopping: a batch of {} left unacknowledged for the broker to deliver again", size);
 		}
 		finally {
 			this.inHand = 0;
-		}
-	}
-
-	private void pause(Duration pause) throws InterruptedException {
-		long until = System.nanoTime() + pause.toNanos();
-		while (isWriter() && System.nanoTime() < until) {
-			Thread.sleep(Math.min(50, pause.toMillis()));
 		}
 	}
 
@@ -285,7 +366,7 @@ class ReadingBatcher implements SmartLifecycle {
 		return this.death;
 	}
 
-	/** Deliveries taken from the broker and not yet acknowledged: at most the Receive Maximum. */
+	/** Deliveries taken from the broker and not yet acknowledged: at most {@code maxUnacknowledged}. */
 	int unacknowledged() {
 		return this.unacknowledged.get();
 	}
@@ -298,6 +379,21 @@ class ReadingBatcher implements SmartLifecycle {
 	/** Deliveries taken while the relay held its Receive Maximum already. */
 	long beyondWindow() {
 		return this.beyondWindow.get();
+	}
+
+	/** The payload bytes of the deliveries taken from the broker and not yet acknowledged. */
+	long unacknowledgedBytes() {
+		return this.unacknowledgedBytes.get();
+	}
+
+	/** Deliveries turned away, unacknowledged, while the relay held all it may. */
+	long turnedAway() {
+		return this.turnedAway.get();
+	}
+
+	/** Connections renewed for the broker to send again what was turned away. */
+	long renewals() {
+		return this.renewals.get();
 	}
 
 	/** Queued deliveries of an earlier connection, dropped. */
@@ -358,10 +454,13 @@ class ReadingBatcher implements SmartLifecycle {
 
 		private final BoundAcknowledgment acknowledgment;
 
+		private final int size;
+
 		private final AtomicBoolean settled = new AtomicBoolean();
 
-		Counted(BoundAcknowledgment acknowledgment) {
+		Counted(BoundAcknowledgment acknowledgment, int size) {
 			this.acknowledgment = acknowledgment;
+			this.size = size;
 		}
 
 		@Override
@@ -373,6 +472,7 @@ class ReadingBatcher implements SmartLifecycle {
 
 		void settle() {
 			if (this.settled.compareAndSet(false, true)) {
+				ReadingBatcher.this.unacknowledgedBytes.addAndGet(-this.size);
 				ReadingBatcher.this.unacknowledged.decrementAndGet();
 			}
 		}

@@ -23,8 +23,6 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.integration.IntegrationMessageHeaderAccessor;
-import org.springframework.integration.acks.SimpleAcknowledgment;
 import org.springframework.integration.mqtt.support.MqttHeaders;
 import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.Message;
@@ -103,7 +101,7 @@ class ReadingIngest implements SmartLifecycle {
 			LOG.info("Stopping: {} deliveries left unacknowledged for the broker to deliver again", deliveries.size());
 			return List.of();
 		}
-		deliveries.forEach(ReadingIngest::acknowledge);
+		batch.acknowledge();
 		List<Message<byte[]>> replies = new ArrayList<>(deliveries.size() + rejections.size());
 		List<Reading> kept = new ArrayList<>(readings.size());
 		List<Ack> keptAcks = new ArrayList<>(readings.size());
@@ -185,14 +183,6 @@ class ReadingIngest implements SmartLifecycle {
 					rejection.delivery().getHeaders()));
 		}
 		return replies;
-	}
-
-	private static void acknowledge(Message<?> delivery) {
-		SimpleAcknowledgment acknowledgment = delivery.getHeaders()
-			.get(IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK, SimpleAcknowledgment.class);
-		if (acknowledgment != null) {
-			acknowledgment.acknowledge();
-		}
 	}
 
 	private void count(Ack ack) {

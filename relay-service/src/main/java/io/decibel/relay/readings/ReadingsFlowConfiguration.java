@@ -51,7 +51,10 @@ class ReadingsFlowConfiguration {
 		return adapter;
 	}
 
-	/** Bounded by the connection's Receive Maximum (decibel.mqtt.receive-maximum), which the broker enforces. */
+	/**
+	 * Holds what the connection's Receive Maximum lets the broker send, never more than
+	 * decibel.relay.max-unacknowledged (a broker may not keep to the window).
+	 */
 	@Bean
 	ReadingBatcher readingBatcher(RelayProperties relay, MqttProperties mqtt, ConnectionEpoch connectionEpoch,
 			@Qualifier("batchesInFlow") IntegrationFlow batchesInFlow) {

@@ -21,6 +21,7 @@ import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.GenericMessage;
+import org.springframework.util.unit.DataSize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -86,6 +87,69 @@ class ReadingBatcherTests {
 	}
 
 	@Test
+	void turnsAwayADeliveryBeyondItsLimitAndEveryLaterOneOfThatConnection() {
+		// given a limit of two, both held, the writer busy (here: not started)
+		ReadingBatcher batcher = batcher(500, AN_HOUR, 2, this.batches, 2, DataSize.ofMegabytes(1));
+		batcher.add(acknowledgeable("a"));
+		batcher.add(acknowledgeable("b"));
+
+		// when
+		batcher.add(acknowledgeable("c"));
+		batcher.add(acknowledgeable("d"));
+
+		// then: neither held nor counted as waiting for an acknowledgment
+		assertThat(batcher.held()).isEqualTo(2);
+		assertThat(batcher.unacknowledged()).isEqualTo(2);
+		assertThat(batcher.turnedAway()).isEqualTo(2);
+	}
+
+	@Test
+	void turnsAwayADeliveryBeyondItsLimitOfBytes() {
+		// given
+		ReadingBatcher batcher = batcher(500, AN_HOUR, 10, this.batches, 10, DataSize.ofBytes(10));
+		batcher.add(acknowledgeable(new byte[6]));
+
+		// when
+		batcher.add(acknowledgeable(new byte[6]));
+
+		// then
+		assertThat(batcher.held()).isEqualTo(1);
+		assertThat(batcher.unacknowledgedBytes()).isEqualTo(6);
+		assertThat(batcher.turnedAway()).isEqualTo(1);
+	}
+
+	@Test
+	void takesADeliveryLargerThanItsLimitOfBytesWhenItHoldsNothing() {
+		// given
+		ReadingBatcher batcher = batcher(500, AN_HOUR, 10, this.batches, 10, DataSize.ofBytes(10));
+
+		// when
+		batcher.add(acknowledgeable(new byte[16]));
+
+		// then: turned away, it would come again and again, and never find more room
+		assertThat(batcher.held()).isEqualTo(1);
+		assertThat(batcher.turnedAway()).isZero();
+	}
+
+	@Test
+	void givesBackTheRoomOfWhatItAcknowledged() {
+		// given
+		ReadingBatcher batcher = batcher(500, Duration.ZERO, 10, this.batches, 10, DataSize.ofBytes(100));
+		batcher.start();
+
+		// when
+		batcher.add(acknowledgeable(new byte[60]));
+		Message<?> batch = this.batches.receive(10_000);
+		assertThat(batch).isNotNull();
+		((ReadingBatch) batch.getPayload()).acknowledge();
+		batcher.add(acknowledgeable(new byte[60]));
+
+		// then
+		assertThat(batcher.turnedAway()).isZero();
+		assertThat(batcher.unacknowledgedBytes()).isEqualTo(60);
+	}
+
+	@Test
 	void triesABatchThatFailedAgainUntilItGoesThrough() {
 		// given a flow that fails the first two times
 		AtomicInteger attempts = new AtomicInteger();
@@ -122,7 +186,8 @@ class ReadingBatcherTests {
 		// then
 		await().atMost(Duration.ofSeconds(10)).until(() -> batcher.death() != null);
 		ReadingsWriterHealthIndicator liveness = new ReadingsWriterHealthIndicator(batcher, null,
-				new RelayProperties("relay", 500, Duration.ZERO, Duration.ofMillis(100), Duration.ofMinutes(2)));
+				new RelayProperties("relay", 500, Duration.ZERO, Duration.ofMillis(100), Duration.ofMinutes(2), 10,
+						DataSize.ofMegabytes(1)));
 		liveness.check();
 		assertThat(liveness.health().getStatus()).isEqualTo(Status.DOWN);
 	}
@@ -132,6 +197,11 @@ class ReadingBatcherTests {
 	}
 
 	private ReadingBatcher batcher(int batchSize, Duration batchWindow, int window, MessageChannel input) {
+		return batcher(batchSize, batchWindow, window, input, 4 * window, DataSize.ofMegabytes(1));
+	}
+
+	private ReadingBatcher batcher(int batchSize, Duration batchWindow, int window, MessageChannel input,
+			int maxUnacknowledged, DataSize maxUnacknowledgedBytes) {
 		IntegrationFlow batchesInFlow = new IntegrationFlow() {
 
 			@Override
@@ -145,7 +215,7 @@ class ReadingBatcherTests {
 
 		};
 		RelayProperties relay = new RelayProperties("relay", batchSize, batchWindow, Duration.ofMillis(100),
-				Duration.ofMinutes(2));
+				Duration.ofMinutes(2), maxUnacknowledged, maxUnacknowledgedBytes);
 		this.batcher = new ReadingBatcher(relay, window, new ConnectionEpoch(), batchesInFlow, this.nanoTime::get);
 		return this.batcher;
 	}
@@ -154,10 +224,10 @@ class ReadingBatcherTests {
 		return new GenericMessage<>(name);
 	}
 
-	private static Message<String> acknowledgeable(String name) {
+	private static <T> Message<T> acknowledgeable(T payload) {
 		SimpleAcknowledgment acknowledgment = () -> {
 		};
-		return MessageBuilder.withPayload(name)
+		return MessageBuilder.withPayload(payload)
 			.setHeader(IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK, acknowledgment)
 			.build();
 	}

@@ -2,6 +2,7 @@ package io.decibel.contract.mqtt;
 
 import java.util.concurrent.ScheduledExecutorService;
 
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -9,6 +10,8 @@ import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttSecurityException;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * A Paho client that logs each failed connection attempt — the first one and every automatic retry, which all go
  * through {@link #connect(MqttConnectionOptions, Object, MqttActionListener)} — with the broker's reason. Never the
  * password: only the URL, the client id and the user name.
+ * <p>
+ * It also tells {@link Subscriptions} what the broker answered each subscription (the inbound adapters' go through
+ * {@link #subscribe(MqttSubscription[], Object, MqttActionListener, IMqttMessageListener, MqttProperties)}): a SUBACK
+ * may refuse a topic filter, and Paho completes the subscription all the same.
  */
 class ConnectFailureLoggingClient extends MqttAsyncClient {
 
@@ -31,10 +38,52 @@ class ConnectFailureLoggingClient extends MqttAsyncClient {
 
 	private final @Nullable String username;
 
+	private final Subscriptions subscriptions;
+
 	ConnectFailureLoggingClient(String serverUri, String clientId, MqttClientPersistence persistence,
-			@Nullable String username, ScheduledExecutorService threads) throws MqttException {
+			@Nullable String username, ScheduledExecutorService threads, Subscriptions subscriptions)
+			throws MqttException {
 		super(serverUri, clientId, persistence, null, threads);
 		this.username = username;
+		this.subscriptions = subscriptions;
+	}
+
+	@Override
+	public IMqttToken subscribe(MqttSubscription[] subscriptions, Object userContext, MqttActionListener callback,
+			IMqttMessageListener messageListener, MqttProperties subscriptionProperties) throws MqttException {
+		return super.subscribe(subscriptions, userContext, answered(subscriptions, callback), messageListener,
+				subscriptionProperties);
+	}
+
+	@Override
+	public IMqttToken subscribe(MqttSubscription[] subscriptions, Object userContext, MqttActionListener callback,
+			IMqttMessageListener[] messageListeners, MqttProperties subscriptionProperties) throws MqttException {
+		return super.subscribe(subscriptions, userContext, answered(subscriptions, callback), messageListeners,
+				subscriptionProperties);
+	}
+
+	/** The caller's listener, after the broker's answer is noted for the connection the subscription goes on. */
+	private MqttActionListener answered(MqttSubscription[] subscriptions, @Nullable MqttActionListener callback) {
+		long epoch = this.subscriptions.current();
+		return new MqttActionListener() {
+
+			@Override
+			public void onSuccess(IMqttToken token) {
+				ConnectFailureLoggingClient.this.subscriptions.answered(epoch, subscriptions, token.getReasonCodes());
+				if (callback != null) {
+					callback.onSuccess(token);
+				}
+			}
+
+			@Override
+			public void onFailure(IMqttToken token, Throwable failure) {
+				ConnectFailureLoggingClient.this.subscriptions.failed(epoch, subscriptions, failure);
+				if (callback != null) {
+					callback.onFailure(token, failure);
+				}
+			}
+
+		};
 	}
 
 	@Override

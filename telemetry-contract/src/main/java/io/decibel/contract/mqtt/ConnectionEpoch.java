@@ -3,6 +3,7 @@ package io.decibel.contract.mqtt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongPredicate;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,11 @@ import org.springframework.integration.acks.SimpleAcknowledgment;
  * broker sends it again on the resumed session, where the store answers it as a duplicate.
  * <p>
  * The client manager moves the epoch on when a connection completes — on Paho's callback thread, before the first
- * message of that connection — and when one is lost.
+ * message of that connection — and when one is lost or closed.
+ * <p>
+ * A service that turned deliveries away, unacknowledged, can have them sent again by {@link #renew renewing} the
+ * connection: the client closes it and opens another that resumes the session, and the broker sends again every
+ * delivery of the session that was not acknowledged (MQTT 5 §4.4).
  */
 public final class ConnectionEpoch {
 
@@ -30,6 +35,8 @@ public final class ConnectionEpoch {
 	private boolean connected;
 
 	private BooleanSupplier transportUp = () -> false;
+
+	private volatile LongPredicate renewal = (epoch) -> false;
 
 	private final AtomicLong connections = new AtomicLong();
 
@@ -83,6 +90,36 @@ public final class ConnectionEpoch {
 				this.connected = false;
 			}
 		}
+	}
+
+	/**
+	 * The client is about to close the connection with this number: from now on nothing of it is acknowledged.
+	 * @return whether it is still the current connection (otherwise it is gone already, and nothing changes)
+	 */
+	boolean closing(long epoch) {
+		synchronized (this.lock) {
+			if (!this.connected || this.epoch != epoch) {
+				return false;
+			}
+			this.epoch++;
+			this.connected = false;
+			return true;
+		}
+	}
+
+	/** How the client renews a connection: closes the one with the given number, if current, and opens another. */
+	void renewWith(LongPredicate renewal) {
+		this.renewal = renewal;
+	}
+
+	/**
+	 * Closes the connection with this number, if it is still the current one, and opens another that resumes the
+	 * session: the broker sends again what was delivered and not acknowledged. Waits for the close, not for the new
+	 * connection; never on one of the MQTT client's threads.
+	 * @return whether the connection was closed for it (not when it was gone already)
+	 */
+	public boolean renew(long epoch) {
+		return this.renewal.test(epoch);
 	}
 
 	private void acknowledge(long deliveredOn, SimpleAcknowledgment acknowledgment) {

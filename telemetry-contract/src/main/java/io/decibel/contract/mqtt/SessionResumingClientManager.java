@@ -33,7 +33,10 @@ import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
  * Its client also says, in one line per attempt, why the broker refused a connection (a wrong password, an unknown
  * certificate): the plain manager leaves the first failure and every automatic retry unlogged.
  * <p>
- * It keeps the {@link ConnectionEpoch}: which connection is current, so that no delivery is acknowledged on another.
+ * It keeps the {@link ConnectionEpoch}: which connection is current, so that no delivery is acknowledged on another;
+ * and renews a connection when asked ({@link ConnectionEpoch#renew}): DISCONNECT, then a new connection that resumes
+ * the session, on which the broker sends again what was not acknowledged. It notes what the broker granted the
+ * adapters' subscriptions on each connection ({@link #isSubscribed()}), for readiness.
  * <p>
  * Its client runs on an executor of its own rather than on threads it starts itself. When a connection is lost,
  * Paho stops the callback thread of that connection by interrupting it, and can do that only for a thread it runs on
@@ -50,6 +53,9 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 
 	private static final int PAHO_THREADS = 10;
 
+	/** How long a DISCONNECT may wait for the client's outgoing messages (replies at QoS 0) to be written. */
+	private static final long RENEW_QUIESCE_MILLIS = 500;
+
 	private final CountDownLatch adapterRegistered = new CountDownLatch(1);
 
 	private final MqttClientPersistence persistence;
@@ -64,6 +70,10 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 
 	private final ConnectionEpoch epoch;
 
+	private final Subscriptions subscriptions;
+
+	private volatile boolean connectedBefore;
+
 	private volatile @Nullable MqttAsyncClient client;
 
 	private @Nullable ScheduledExecutorService threads;
@@ -74,7 +84,9 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 		this.persistence = persistence;
 		this.username = username;
 		this.epoch = epoch;
+		this.subscriptions = new Subscriptions(epoch);
 		setPersistence(persistence);
+		epoch.renewWith(this::renew);
 	}
 
 	@Override
@@ -85,7 +97,7 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 				// the manager's own client would retry a refused connection without a word: this one says why
 				this.threads = pahoThreads(getClientId());
 				MqttAsyncClient client = new ConnectFailureLoggingClient(getUrl(), getClientId(), this.persistence,
-						this.username, this.threads);
+						this.username, this.threads, this.subscriptions);
 				client.setManualAcks(isManualAcks());
 				client.setCallback(this);
 				setClient(client);
@@ -127,6 +139,48 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 		}
 	}
 
+	/**
+	 * Closes the connection with this number, if it is still the current one, and opens another that resumes the
+	 * session (clean start off): the broker sends again every delivery of the session not acknowledged.
+	 */
+	private boolean renew(long connection) {
+		MqttAsyncClient client = this.client;
+		// the epoch moves before the DISCONNECT: no PUBACK of this connection can go out on the next one
+		if (client == null || !this.epoch.closing(connection)) {
+			return false;
+		}
+		LOG.info("Renewing the MQTT connection: DISCONNECT, then a connection that resumes the session");
+		try {
+			client.disconnect(RENEW_QUIESCE_MILLIS).waitForCompletion(getDisconnectCompletionTimeout());
+		}
+		catch (MqttException ex) {
+			LOG.warn("The DISCONNECT did not complete ({}); connecting again all the same", ex.getMessage());
+		}
+		try {
+			// a connection of the client's own: Paho retries with back-off if this attempt fails
+			client.reconnect();
+		}
+		catch (MqttException ex) {
+			LOG.warn("Could not start a new MQTT connection ({}); Paho's automatic reconnect takes over",
+					ex.getMessage());
+		}
+		return true;
+	}
+
+	/**
+	 * Whether every inbound adapter's subscription was granted on the current connection (a SUBACK with a granted
+	 * QoS for each topic filter). Not while disconnected: a new connection starts with none.
+	 */
+	boolean isSubscribed() {
+		// each inbound adapter registers one handler and subscribes once on every connection
+		return isConnected() && this.subscriptions.granted(getDefaultMessageHandlers().size());
+	}
+
+	/** Why a subscription of the current connection is not in place, or {@code null}. */
+	@Nullable String subscriptionRefusal() {
+		return this.subscriptions.refusal();
+	}
+
 	/** Called on Paho's callback thread, which delivers the connection's first message only after it. */
 	@Override
 	public void connectComplete(boolean reconnect, String serverURI) {
@@ -134,7 +188,10 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 		if (client != null) {
 			this.epoch.connected(client::isConnected);
 		}
-		if (reconnect) {
+		// a renewed connection is a reconnect too, though Paho says so only of its automatic ones
+		boolean again = reconnect || this.connectedBefore;
+		this.connectedBefore = true;
+		if (again) {
 			this.reconnects.execute(() -> super.connectComplete(true, serverURI));
 		}
 		else {
