@@ -11,7 +11,9 @@ COPY mvnw ./
 COPY .mvn/ .mvn/
 COPY pom.xml ./
 COPY telemetry-contract/pom.xml telemetry-contract/
+COPY mqtt-support/pom.xml mqtt-support/
 COPY local-stack/pom.xml local-stack/
+COPY test-support/pom.xml test-support/
 COPY publisher-service/pom.xml publisher-service/
 COPY subscriber-service/pom.xml subscriber-service/
 COPY relay-service/pom.xml relay-service/
@@ -19,12 +21,14 @@ COPY bench/pom.xml bench/
 COPY e2e-tests/pom.xml e2e-tests/
 ARG MODULE
 RUN test -n "${MODULE}" || { echo "--build-arg MODULE=<service module> is required" >&2; exit 1; }
-RUN ./mvnw -B -q -pl "${MODULE}" -am dependency:go-offline
-# the service and the modules it builds on (local-stack: the test infrastructure its test scope names)
+# only what the service needs: -am takes the modules it builds on; maven.test.skip leaves out its tests and, with
+# them, the test-support module (a profile of each service), so neither the embedded broker nor the database is
+# resolved here
+RUN ./mvnw -B -q -pl "${MODULE}" -am -Dmaven.test.skip=true dependency:go-offline
 COPY telemetry-contract/src/ telemetry-contract/src/
-COPY local-stack/src/ local-stack/src/
+COPY mqtt-support/src/ mqtt-support/src/
 COPY ${MODULE}/src/ ${MODULE}/src/
-RUN ./mvnw -B -q -pl "${MODULE}" -am package -DskipTests \
+RUN ./mvnw -B -q -pl "${MODULE}" -am -Dmaven.test.skip=true package \
 	&& java -Djarmode=tools -jar "${MODULE}/target/${MODULE}.jar" extract --layers --launcher --destination /extracted
 
 FROM eclipse-temurin:17-jre

@@ -29,7 +29,7 @@ import io.decibel.bench.BenchResults.Target;
 import io.decibel.bench.LoadGenerator.PhaseResult;
 import io.decibel.stack.FreePorts;
 import io.decibel.stack.ServiceProcess;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 
 /**
  * The benchmark: the three services' start time and memory, then each responder in turn — started as a process of

@@ -19,7 +19,7 @@ import io.decibel.contract.AckStatus;
 import io.decibel.contract.Reading;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
-import io.decibel.contract.mqtt.NoDelaySocketFactory;
+import io.decibel.mqtt.NoDelaySocketFactory;
 import org.HdrHistogram.Histogram;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;

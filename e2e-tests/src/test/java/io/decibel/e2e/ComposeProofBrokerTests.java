@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import io.decibel.stack.SecuredMosquitto;
+import io.decibel.testsupport.SecuredMosquitto;
 import org.junit.jupiter.api.Test;
 
 import static io.decibel.e2e.ProjectFiles.projectHome;

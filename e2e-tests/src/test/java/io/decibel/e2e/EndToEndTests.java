@@ -18,7 +18,7 @@ import java.util.stream.LongStream;
 
 import io.decibel.stack.FreePorts;
 import io.decibel.stack.ServiceProcess;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -20,7 +20,7 @@ import io.decibel.stack.EmbeddedBroker;
 import io.decibel.stack.EmbeddedDatabase;
 import io.decibel.stack.FreePorts;
 import io.decibel.stack.ServiceProcess;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 
 import io.decibel.stack.FreePorts;
 import io.decibel.stack.ServiceProcess;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

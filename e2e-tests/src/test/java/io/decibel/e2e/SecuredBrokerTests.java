@@ -17,10 +17,10 @@ import java.util.regex.Pattern;
 
 import com.jayway.jsonpath.JsonPath;
 import io.decibel.stack.FreePorts;
-import io.decibel.stack.SecuredMosquitto;
 import io.decibel.stack.ServiceProcess;
-import io.decibel.stack.TestCertificates;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.SecuredMosquitto;
+import io.decibel.testsupport.TestCertificates;
+import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

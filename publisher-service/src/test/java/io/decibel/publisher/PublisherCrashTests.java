@@ -16,7 +16,7 @@ import java.util.stream.LongStream;
 import io.decibel.contract.Reading;
 import io.decibel.contract.Topics;
 import io.decibel.stack.ServiceProcess;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

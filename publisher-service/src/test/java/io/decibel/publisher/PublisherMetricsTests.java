@@ -11,7 +11,7 @@ import java.time.Instant;
 import io.decibel.contract.Ack;
 import io.decibel.contract.Topics;
 import io.decibel.publisher.acks.Completion;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -14,7 +14,7 @@ import io.decibel.relay.MqttTestClient.Received;
 import io.decibel.relay.quarantine.QuarantineRepository;
 import io.decibel.relay.quarantine.QuarantinedPayload;
 import io.decibel.relay.readings.StoredReadingRepository;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;

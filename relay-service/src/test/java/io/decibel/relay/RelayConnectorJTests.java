@@ -3,7 +3,7 @@ package io.decibel.relay;
 import java.sql.Connection;
 import java.sql.DriverManager;
 
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;

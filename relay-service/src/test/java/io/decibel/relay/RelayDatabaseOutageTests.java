@@ -13,7 +13,7 @@ import io.decibel.contract.Topics;
 import io.decibel.relay.MqttTestClient.Received;
 import io.decibel.relay.readings.StoredReadingRepository;
 import io.decibel.stack.EmbeddedDatabase;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 

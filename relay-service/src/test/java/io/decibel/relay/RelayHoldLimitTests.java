@@ -10,8 +10,8 @@ import java.time.Duration;
 
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
-import io.decibel.stack.PersistentMosquitto;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.PersistentMosquitto;
+import io.decibel.testsupport.TestInfrastructure;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

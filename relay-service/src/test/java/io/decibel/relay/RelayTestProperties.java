@@ -1,6 +1,6 @@
 package io.decibel.relay;
 
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
 

@@ -11,7 +11,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import io.decibel.contract.Reading;
 import io.decibel.contract.TelemetryCodec;
@@ -20,7 +22,7 @@ import io.decibel.relay.MqttTestClient.Received;
 import io.decibel.relay.readings.ReadingKey;
 import io.decibel.relay.readings.StoredReading;
 import io.decibel.relay.readings.StoredReadingRepository;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -252,6 +254,30 @@ class RelayTests {
 		assertThat(get("/api/readings?device=office&from=2999-01-01T00:00:00Z").path("totalElements").asLong())
 			.isZero();
 		assertThat(body("/")).contains("<table");
+	}
+
+	@Test
+	void streamsEachStoredReadingToTheLivePage() throws Exception {
+		// given
+		HttpResponse<Stream<String>> page = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/api/readings/stream")).build(),
+					HttpResponse.BodyHandlers.ofLines());
+		BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+		Thread reader = new Thread(() -> page.body().forEach(lines::add), "live-page");
+		reader.setDaemon(true);
+		reader.start();
+		assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(
+				(type) -> assertThat(type).startsWith("text/event-stream"));
+		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("hall"));
+
+		// when
+		publish(reading("hall", 0), TOPICS.acks("hall"), null);
+		MqttTestClient.next(acks);
+
+		// then
+		await().untilAsserted(() -> assertThat(lines).contains("event:counts")
+			.anyMatch((line) -> line.startsWith("data:") && line.contains("\"deviceId\":\"hall\"")));
+		page.body().close();
 	}
 
 	@Test

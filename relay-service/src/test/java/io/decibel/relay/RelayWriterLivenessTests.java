@@ -12,7 +12,7 @@ import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.relay.MqttTestClient.Received;
 import io.decibel.relay.readings.BatchCommitted;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;

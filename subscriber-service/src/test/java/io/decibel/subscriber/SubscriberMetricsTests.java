@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import io.decibel.contract.Reading;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;

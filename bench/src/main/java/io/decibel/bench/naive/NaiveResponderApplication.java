@@ -11,7 +11,7 @@ import io.decibel.contract.DecodedReading;
 import io.decibel.contract.Reading;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
-import io.decibel.contract.mqtt.InFlightWindow;
+import io.decibel.mqtt.InFlightWindow;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;

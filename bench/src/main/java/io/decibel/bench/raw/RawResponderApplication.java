@@ -9,7 +9,7 @@ import io.decibel.contract.Ack;
 import io.decibel.contract.DecodedReading;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
-import io.decibel.contract.mqtt.InFlightWindow;
+import io.decibel.mqtt.InFlightWindow;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;

@@ -3,7 +3,7 @@ package io.decibel.publisher.publishing;
 import java.time.Duration;
 
 import io.decibel.contract.TelemetryCodec;
-import io.decibel.contract.mqtt.InFlightWindow;
+import io.decibel.mqtt.InFlightWindow;
 import io.decibel.publisher.PublisherProperties;
 
 import org.springframework.context.annotation.Bean;

@@ -1,6 +1,6 @@
 package io.decibel.relay.readings;
 
-import io.decibel.contract.mqtt.ConnectionEpoch;
+import io.decibel.mqtt.ConnectionEpoch;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -11,8 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
-import io.decibel.contract.mqtt.ConnectionEpoch;
-import io.decibel.contract.mqtt.ConnectionEpoch.BoundAcknowledgment;
+import io.decibel.mqtt.ConnectionEpoch;
+import io.decibel.mqtt.ConnectionEpoch.BoundAcknowledgment;
 import io.decibel.relay.RelayProperties;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;

@@ -1,9 +1,9 @@
 package io.decibel.relay.readings;
 
 import io.decibel.contract.Topics;
-import io.decibel.contract.mqtt.ConnectionEpoch;
-import io.decibel.contract.mqtt.MqttClientManagerCustomizer;
-import io.decibel.contract.mqtt.MqttProperties;
+import io.decibel.mqtt.ConnectionEpoch;
+import io.decibel.mqtt.MqttClientManagerCustomizer;
+import io.decibel.mqtt.MqttProperties;
 import io.decibel.relay.RelayProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,8 +1,8 @@
 package io.decibel.relay.sessions;
 
 import io.decibel.contract.Topics;
-import io.decibel.contract.mqtt.MqttProperties;
-import io.decibel.contract.mqtt.NoDelaySocketFactory;
+import io.decibel.mqtt.MqttProperties;
+import io.decibel.mqtt.NoDelaySocketFactory;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 
 import org.springframework.beans.factory.ObjectProvider;

@@ -12,7 +12,7 @@ import java.util.Calendar;
 import java.util.TimeZone;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

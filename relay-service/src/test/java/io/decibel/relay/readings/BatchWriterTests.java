@@ -19,7 +19,7 @@ import io.decibel.contract.AckStatus;
 import io.decibel.contract.Reading;
 import io.decibel.relay.quarantine.QuarantineRepository;
 import io.decibel.relay.quarantine.QuarantinedPayload;
-import io.decibel.stack.TestInfrastructure;
+import io.decibel.testsupport.TestInfrastructure;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 

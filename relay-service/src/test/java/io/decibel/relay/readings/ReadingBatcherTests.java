@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.decibel.contract.mqtt.ConnectionEpoch;
+import io.decibel.mqtt.ConnectionEpoch;
 import io.decibel.relay.RelayProperties;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
