@@ -79,8 +79,8 @@ class AckCorrelator {
 	}
 
 	/**
-	 * The relay holds the seq with another reading: the device's numbering went back. The outbox numbers what it
-	 * holds again past the relay's highest seq; the reading is not done, it goes out again under its new seq.
+	 * The relay holds the seq with another reading: the device's numbering went back. The outbox moves its counter
+	 * past the relay's highest seq and numbers the reading again; it is not done, it goes out again under its new seq.
 	 */
 	private void conflict(Ack ack, long seq, long now) {
 		// a relay that does not say how far it is holds at least this seq
@@ -88,8 +88,8 @@ class AckCorrelator {
 		Renumbering renumbering = this.outbox.conflict(seq, highestSeq, now);
 		if (renumbering.counterMoved()) {
 			LOG.warn("The device's numbering went back: the relay already holds seq={} and more, up to seq={} "
-					+ "(state lost?); continuing after seq={}, {} pending readings numbered again", seq, highestSeq,
-					highestSeq, renumbering.renumbered().size());
+					+ "(state lost?); continuing after seq={}; each pending reading the relay answers CONFLICT is "
+					+ "numbered again", seq, highestSeq, highestSeq);
 		}
 		if (renumbering.conflicted().isEmpty()) {
 			LOG.debug("ACK seq={} status=CONFLICT for no pending reading", seq);

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -151,9 +150,13 @@ public class DurableOutbox implements Closeable {
 
 	/**
 	 * The relay holds the seq already, with another reading: the device's numbering went back (it lost its state).
-	 * The counter moves past the relay's highest seq, and every pending reading numbered up to it — the one in
-	 * conflict first — is numbered again after it, with its content and {@code sampledAt}, and sent again under its
-	 * new seq once that is on disk.
+	 * The counter moves past the relay's highest seq, and the reading in conflict — that one only — is numbered again
+	 * after it, with its content and {@code sampledAt}, and sent again under its new seq once that is on disk.
+	 * <p>
+	 * Other pending readings at or below that seq keep theirs until the relay answers them: the highest seq may be
+	 * one of this device's own new readings, stored in the same batch as the conflict or before (its ACK on the way
+	 * or lost), and numbered again such a reading would be stored twice. Only a {@code CONFLICT} answer says that a
+	 * seq is held by another reading; each of theirs that is will get one, and be numbered again then.
 	 * @param seq the seq in conflict
 	 * @param highestSeq the highest seq the relay holds for the device
 	 */
@@ -166,24 +169,14 @@ public class DurableOutbox implements Closeable {
 			this.log.append(OutboxLog.NEXT, this.next);
 			this.settledRecords++;
 		}
-		List<Reading> again = new ArrayList<>();
-		conflicted.ifPresent((settled) -> again.add(settled.reading()));
-		for (Reading reading : this.pending.readings()) {
-			if (reading.seq() <= highestSeq && this.pending.remove(reading.seq()).isPresent()) {
-				settled(reading.seq());
-				again.add(reading);
-			}
-		}
-		again.sort(Comparator.comparingLong(Reading::seq));
-		List<Renumbered> renumbered = new ArrayList<>();
-		if (!this.closed) {
-			for (Reading reading : again) {
-				Reading moved = withSeq(reading, this.next++);
-				this.pending.add(moved, nowNanos, false);
-				this.log.appendReading(moved);
-				this.toSend.add(moved);
-				renumbered.add(new Renumbered(reading.seq(), moved.seq()));
-			}
+		List<Renumbered> renumbered = new ArrayList<>(1);
+		if (conflicted.isPresent() && !this.closed) {
+			Reading reading = conflicted.get().reading();
+			Reading moved = withSeq(reading, this.next++);
+			this.pending.add(moved, nowNanos, false);
+			this.log.appendReading(moved);
+			this.toSend.add(moved);
+			renumbered.add(new Renumbered(reading.seq(), moved.seq()));
 		}
 		this.renumbered += renumbered.size();
 		notifyAll();
@@ -342,7 +335,7 @@ public class DurableOutbox implements Closeable {
 	 * @param conflicted the reading in conflict, settled, with its round trip; empty when it was no longer pending
 	 * @param counterMoved whether the counter moved past the relay's highest seq now (the first answer that says so)
 	 * @param highestSeq the relay's highest seq for the device
-	 * @param renumbered the readings numbered again, old seq to new, oldest first
+	 * @param renumbered the reading numbered again, old seq to new: the one in conflict, when it was pending
 	 */
 	public record Renumbering(Optional<Acknowledged> conflicted, boolean counterMoved, long highestSeq,
 			List<Renumbered> renumbered) {

@@ -85,7 +85,7 @@ class DurableOutboxTests {
 	}
 
 	@Test
-	void aConflictMovesTheCounterPastTheRelaysHighestSeqAndNumbersThePendingReadingsAgain() throws Exception {
+	void aConflictMovesTheCounterPastTheRelaysHighestSeqAndNumbersTheConflictedReadingAgain() throws Exception {
 		// given: a device that lost its state numbers from 0 again
 		PendingReadings pending = pending(10, OutboxFull.BLOCK);
 		DurableOutbox outbox = open(pending);
@@ -96,20 +96,33 @@ class DurableOutboxTests {
 		DurableOutbox.Batch batch = outbox.nextBatch(Duration.ZERO);
 		outbox.write(batch);
 
-		// then: same content and sampledAt, new seqs; the old ones settled
+		// then: same content and sampledAt, a new seq; the old one settled
 		assertThat(renumbering.counterMoved()).isTrue();
 		assertThat(renumbering.conflicted()).isPresent();
-		assertThat(renumbering.renumbered()).containsExactly(new Renumbered(0, 42), new Renumbered(1, 43),
-				new Renumbered(2, 44));
-		assertThat(batch.readings()).containsExactly(withSeq(reading(0), 42), withSeq(reading(1), 43),
-				withSeq(reading(2), 44));
-		assertThat(pending.readings()).extracting(Reading::seq).containsExactly(42L, 43L, 44L);
-		assertThat(outbox.keep(OutboxLogTests::reading, 0).orElseThrow().reading().seq()).isEqualTo(45);
-		assertThat(outbox.renumbered()).isEqualTo(3);
+		assertThat(renumbering.renumbered()).containsExactly(new Renumbered(0, 42));
+		assertThat(batch.readings()).containsExactly(withSeq(reading(0), 42));
+		assertThat(outbox.keep(OutboxLogTests::reading, 0).orElseThrow().reading().seq()).isEqualTo(43);
+		assertThat(outbox.renumbered()).isEqualTo(1);
 
 		// and a later answer for an old seq moves nothing
-		assertThat(outbox.conflict(1, 41, 0).counterMoved()).isFalse();
-		assertThat(outbox.conflict(1, 41, 0).renumbered()).isEmpty();
+		assertThat(outbox.conflict(0, 41, 0).counterMoved()).isFalse();
+		assertThat(outbox.conflict(0, 41, 0).renumbered()).isEmpty();
+	}
+
+	@Test
+	void aPendingReadingAtOrBelowTheRelaysHighestSeqKeepsItsSeqUntilItsOwnAnswer() throws Exception {
+		// given: seq 0 held by another reading; seq 1 stored by the relay in the same batch, its ACK still on the way
+		PendingReadings pending = pending(10, OutboxFull.BLOCK);
+		DurableOutbox outbox = open(pending);
+		keepAndWrite(outbox, 3);
+
+		// when
+		outbox.conflict(0, 1, 0);
+
+		// then: seq 1 is not numbered again — numbered again, the relay would store it twice
+		assertThat(pending.readings()).extracting(Reading::seq).containsExactly(1L, 2L, 3L);
+		assertThat(outbox.acknowledge(1, 0)).isPresent();
+		assertThat(pending.readings()).extracting(Reading::seq).containsExactly(2L, 3L);
 	}
 
 	@Test
