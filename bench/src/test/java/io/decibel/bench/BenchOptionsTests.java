@@ -38,12 +38,23 @@ class BenchOptionsTests {
 	}
 
 	@Test
+	void takesSeveralDatabaseUrlsGivenTwiceOrAsAList() {
+		assertThat(BenchOptions.parse("--jdbc-url=jdbc:mariadb://127.0.0.1:3306", "--jdbc-url=jdbc:mysql://127.0.0.1:3306")
+			.jdbcUrls()).containsExactly("jdbc:mariadb://127.0.0.1:3306", "jdbc:mysql://127.0.0.1:3306");
+		assertThat(BenchOptions.parse("--jdbc-url=jdbc:mariadb://db:3306,jdbc:mysql://db:3306").jdbcUrls())
+			.containsExactly("jdbc:mariadb://db:3306", "jdbc:mysql://db:3306");
+		assertThat(BenchOptions.parse().jdbcUrls()).isEmpty();
+		assertThat(BenchRun.scheme("jdbc:mysql://db:3306")).isEqualTo("jdbc:mysql");
+	}
+
+	@Test
 	void refusesWhatItDoesNotKnow() {
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--cout=10"))
 			.withMessageContaining("--cout");
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--responders=kafka"))
 			.withMessageContaining("kafka");
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--count=0"));
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--jdbc-url=mysql://db:3306"));
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--devices=2", "--connections=4"));
 	}
 

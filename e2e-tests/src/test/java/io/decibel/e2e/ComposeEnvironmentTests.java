@@ -286,8 +286,9 @@ class ComposeEnvironmentTests {
 		String written = environment.get("SPRING_DATASOURCE_URL");
 		assertThat(written).as("the relay's database is the one the mysql service makes")
 			.isEqualTo("jdbc:mysql://" + this.databaseAddress + "/" + composeDatabase);
-		// MySQL's driver (Connector/J 9) cannot talk to MariaDB: the local server's own driver, which the relay also
-		// has; and a database of this test's own on a server that other tests share
+		// the tests' driver: the compose file's Connector/J (jdbc:mysql://) where DECIBEL_TEST_JDBC_URL names it (CI's
+		// second pass, on MariaDB 10), MariaDB's own on the embedded MariaDB 11, which refuses Connector/J; and a
+		// database of this test's own on a server that other tests share
 		String local = TestInfrastructure.jdbcUrl(this.database);
 		replace(environment, "SPRING_DATASOURCE_URL",
 				local.substring(0, local.indexOf("//")) + "//" + this.databaseAddress + "/" + this.database);

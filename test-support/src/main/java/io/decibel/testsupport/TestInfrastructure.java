@@ -61,10 +61,22 @@ public final class TestInfrastructure {
 	public static synchronized String jdbcUrl(String database) {
 		String external = env("DECIBEL_TEST_JDBC_URL");
 		if (external != null) {
-			String server = external.endsWith("/") ? external : external + "/";
-			return server + database + "?createDatabaseIfNotExist=true";
+			return databaseUrl(external, database);
 		}
 		return embeddedDatabase().jdbcUrl(database);
+	}
+
+	/**
+	 * The URL of a database on a server, created on first connect, for either driver: {@code jdbc:mariadb://host:3306}
+	 * or {@code jdbc:mysql://host:3306/?useSSL=false} and {@code decibel} give
+	 * {@code jdbc:…://host:3306/decibel?createDatabaseIfNotExist=true}, with the server URL's own options after it.
+	 */
+	public static String databaseUrl(String serverUrl, String database) {
+		int query = serverUrl.indexOf('?');
+		String server = (query >= 0) ? serverUrl.substring(0, query) : serverUrl;
+		String options = (query >= 0) ? serverUrl.substring(query + 1) : "";
+		return (server.endsWith("/") ? server : server + "/") + database + "?createDatabaseIfNotExist=true"
+				+ (options.isEmpty() ? "" : "&" + options);
 	}
 
 	public static String dbUsername() {

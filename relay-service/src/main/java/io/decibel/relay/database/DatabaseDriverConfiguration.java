@@ -2,13 +2,16 @@ package io.decibel.relay.database;
 
 import javax.sql.DataSource;
 
+import jakarta.persistence.EntityManagerFactory;
+
 import org.springframework.boot.jpa.autoconfigure.EntityManagerFactoryDependsOnPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * What the relay asks of its JDBC driver, whichever {@code spring.datasource.url} chose: Connector/J's settings for
- * batches, and a driver that keeps timestamps whole, checked before the JPA repositories start.
+ * batches, a server Hibernate can start on (checked before it starts), and timestamps kept whole (checked as the
+ * context starts, before the MQTT adapters take a reading).
  */
 @Configuration(proxyBeanMethods = false)
 class DatabaseDriverConfiguration {
@@ -26,6 +29,11 @@ class DatabaseDriverConfiguration {
 	@Bean
 	static EntityManagerFactoryDependsOnPostProcessor entityManagerFactoryAfterDatabaseDriverCheck() {
 		return new EntityManagerFactoryDependsOnPostProcessor("databaseDriverCheck");
+	}
+
+	@Bean
+	TimestampPrecisionCheck timestampPrecisionCheck(EntityManagerFactory entityManagerFactory) {
+		return new TimestampPrecisionCheck(entityManagerFactory);
 	}
 
 }
