@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Connector/J's settings, added to {@code jdbc:mysql://} data sources only, and what they do on a server that
- * Connector/J speaks to at the JDBC level (the embedded MariaDB 11; the relay refuses it there, see
- * {@code RelayConnectorJTests}, only for what Hibernate and timestamps on MariaDB 10 need).
+ * Connector/J speaks to at the JDBC level (the embedded MariaDB 11, where the relay refuses Connector/J only because
+ * Hibernate cannot read its metadata through it: {@code RelayConnectorJRefusalTests}).
  */
 class ConnectorJDefaultsTests {
 
