@@ -13,15 +13,20 @@ class SessionRegistry {
 
 	private final JdbcTemplate jdbc;
 
-	SessionRegistry(JdbcTemplate jdbc) {
+	/** The relays' shared subscription: only relays of the same group and topic root adopt each other. */
+	private final String shareTopic;
+
+	SessionRegistry(JdbcTemplate jdbc, String shareTopic) {
 		this.jdbc = jdbc;
+		this.shareTopic = shareTopic;
 	}
 
 	/** This relay's session is live: registered, or beaten again. */
 	void beat(String clientId) {
 		this.jdbc.update("""
-				insert into relay_sessions (client_id, beat_at, has_left) values (?, now(6), false)
-				on duplicate key update beat_at = now(6), has_left = false, adopted_by = null""", clientId);
+				insert into relay_sessions (client_id, share_topic, beat_at, has_left) values (?, ?, now(6), false)
+				on duplicate key update share_topic = ?, beat_at = now(6), has_left = false, adopted_by = null""",
+				clientId, this.shareTopic, this.shareTopic);
 	}
 
 	/** An adopted session is being handed over: its row beats for the adopter, so that nobody else takes it. */
@@ -39,8 +44,8 @@ class SessionRegistry {
 	List<String> gone(String self, Duration deadAfter) {
 		return this.jdbc.queryForList("""
 				select client_id from relay_sessions
-				where client_id <> ? and (has_left or beat_at < now(6) - interval ? microsecond)
-				order by beat_at""", String.class, self, deadAfter.toNanos() / 1000);
+				where client_id <> ? and share_topic = ? and (has_left or beat_at < now(6) - interval ? microsecond)
+				order by beat_at""", String.class, self, this.shareTopic, deadAfter.toNanos() / 1000);
 	}
 
 	/** Takes a gone relay's session for {@code adopter}; false when another relay took it first or it came back. */

@@ -27,7 +27,7 @@ class SessionsConfiguration {
 			@Value("${decibel.relay.share-group:relay}") String shareGroup,
 			@Qualifier("readingDeliveries") MessageChannel readingDeliveries) {
 		String sharedTopic = topics.sharedReadings(shareGroup);
-		return new SessionKeeper(new SessionRegistry(jdbc), settings, clientManager.getClientId(),
+		return new SessionKeeper(new SessionRegistry(jdbc, sharedTopic), settings, clientManager.getClientId(),
 				(gone) -> new AdoptedSession(gone, adoptionOptions(mqtt, sslBundles), sharedTopic, readingDeliveries,
 						settings),
 				() -> clientManager.getClient() != null && clientManager.getClient().isConnected());

@@ -118,8 +118,9 @@ class RelaySessionsTests {
 	private void register(String clientId) throws Exception {
 		try (Connection connection = connect();
 				PreparedStatement insert = connection.prepareStatement(
-						"insert into relay_sessions (client_id, beat_at) values (?, now(6) - interval 1 hour)")) {
+						"insert into relay_sessions (client_id, share_topic, beat_at) values (?, ?, now(6) - interval 1 hour)")) {
 			insert.setString(1, clientId);
+			insert.setString(2, TOPICS.sharedReadings("relay"));
 			insert.executeUpdate();
 		}
 	}
