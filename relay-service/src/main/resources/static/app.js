@@ -36,8 +36,19 @@
         return iso ? iso.replace('T', ' ').replace('Z', ' UTC') : '';
     }
 
+    // the API's order: storedAt, then deviceId, then seq, all descending (device ids are ASCII: compared by code unit)
     function newestFirst(a, b) {
-        return b.storedAt.localeCompare(a.storedAt) || a.deviceId.localeCompare(b.deviceId) || b.seq - a.seq;
+        return compare(instant(b.storedAt), instant(a.storedAt)) || compare(b.deviceId, a.deviceId) || b.seq - a.seq;
+    }
+
+    function compare(x, y) {
+        return x < y ? -1 : (x > y ? 1 : 0);
+    }
+
+    // ISO instants as the API writes them leave out a zero fraction: padded, they compare as text
+    function instant(iso) {
+        const [seconds, fraction = ''] = iso.replace('Z', '').split('.');
+        return seconds + '.' + fraction.padEnd(9, '0');
     }
 
     /** Adds the readings not shown yet (of the chosen device), newest rows first. */

@@ -1,94 +1,159 @@
 package io.decibel.relay.delivery;
 
-import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.ToDoubleFunction;
 
+import io.decibel.contract.AckStatus;
 import io.decibel.contract.Reading;
-import io.decibel.relay.delivery.DeliveryAccounting.Delivery;
+import io.decibel.relay.delivery.DeliveryRepository.StoredRange;
 import io.decibel.relay.readings.BatchCommitted;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The delivery accounting of {@code GET /api/devices/{id}/delivery} as gauges, per device that has sent readings
- * since the relay started: {@code decibel.relay.device.readings.stored}, {@code ….missing} and
- * {@code decibel.relay.device.seq.last}. They read the table when scraped, at most once per device every few
- * seconds; the first {@value #MAX_DEVICES} devices get gauges, to keep the series bounded.
+ * since the relay started (the first {@value #MAX_DEVICES}, to keep the series bounded):
+ * {@code decibel.relay.device.readings.stored}, {@code ….missing} and {@code decibel.relay.device.seq.last}.
+ * <p>
+ * A scrape reads figures the relay keeps, never the table. A device is counted in the table when it first sends (one
+ * query on its range of the primary key, on a thread of this class's own); from then on each committed batch adds
+ * the readings it stored. A device that shows missing seqs is counted again, at most once per
+ * {@code decibel.relay.delivery.recount}: the readings that other relays of the share group store, or that arrive
+ * late, then show as well.
  */
 @Component
 class DeliveryMeters {
 
 	static final int MAX_DEVICES = 1000;
 
-	private static final long FRESH_NANOS = Duration.ofSeconds(5).toNanos();
+	/** Seqs looked up in one query. */
+	private static final int LOOK_UP_CHUNK = 1000;
 
-	private final DeliveryAccounting accounting;
+	private static final Logger LOG = LoggerFactory.getLogger(DeliveryMeters.class);
+
+	private final DeliveryRepository readings;
+
+	private final TransactionTemplate snapshot;
 
 	private final MeterRegistry registry;
 
-	private final Map<String, CachedDelivery> devices = new ConcurrentHashMap<>();
+	private final long recountNanos;
 
-	DeliveryMeters(DeliveryAccounting accounting, MeterRegistry registry) {
-		this.accounting = accounting;
+	private final Map<String, DeviceCount> devices = new ConcurrentHashMap<>();
+
+	private final ExecutorService counting = Executors.newSingleThreadExecutor((runnable) -> {
+		Thread thread = new Thread(runnable, "delivery-counts");
+		thread.setDaemon(true);
+		return thread;
+	});
+
+	DeliveryMeters(DeliveryRepository readings, PlatformTransactionManager transactions, MeterRegistry registry,
+			DeliverySettings settings) {
+		this.readings = readings;
+		// one snapshot for the count and the look-ups that complete it
+		this.snapshot = new TransactionTemplate(transactions);
+		this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+		this.snapshot.setReadOnly(true);
 		this.registry = registry;
+		this.recountNanos = settings.recount().toNanos();
 	}
 
+	/** On the writer's thread: adds what the batch stored, and queues the counts that are due. */
 	@EventListener
 	void committed(BatchCommitted batch) {
-		for (Reading reading : batch.readings()) {
-			if (this.devices.size() >= MAX_DEVICES) {
-				return;
+		Set<DeviceCount> touched = new HashSet<>();
+		List<Reading> readings = batch.readings();
+		for (int i = 0; i < readings.size(); i++) {
+			DeviceCount device = device(readings.get(i).deviceId());
+			if (device == null) {
+				continue;
 			}
-			this.devices.computeIfAbsent(reading.deviceId(), this::register);
+			touched.add(device);
+			if (batch.acks().get(i).status() == AckStatus.STORED) {
+				device.stored(readings.get(i).seq());
+			}
+		}
+		long now = System.nanoTime();
+		for (DeviceCount device : touched) {
+			if (device.queueCount(now, this.recountNanos)) {
+				this.counting.execute(() -> count(device));
+			}
 		}
 	}
 
-	private CachedDelivery register(String deviceId) {
-		CachedDelivery cached = new CachedDelivery(deviceId);
-		gauge("decibel.relay.device.readings.stored", "Readings of the device in the table", cached,
-				(c) -> c.delivery().stored());
-		gauge("decibel.relay.device.readings.missing", "Seqs of the device, up to its last stored one, not stored",
-				cached, (c) -> c.delivery().missing());
-		gauge("decibel.relay.device.seq.last", "The device's highest stored seq", cached, (c) -> {
-			Long last = c.delivery().lastSeq();
-			return (last != null) ? last : Double.NaN;
-		});
-		return cached;
+	private @Nullable DeviceCount device(String deviceId) {
+		DeviceCount device = this.devices.get(deviceId);
+		if (device == null && this.devices.size() < MAX_DEVICES) {
+			device = this.devices.computeIfAbsent(deviceId, DeviceCount::new);
+		}
+		return device;
 	}
 
-	private void gauge(String name, String description, CachedDelivery cached,
-			ToDoubleFunction<CachedDelivery> value) {
-		Gauge.builder(name, cached, value)
+	/** One indexed count of the device's readings, completed by look-ups by key in the same snapshot. */
+	private void count(DeviceCount device) {
+		boolean first = !device.counted();
+		try {
+			this.snapshot.executeWithoutResult((status) -> {
+				StoredRange table = this.readings.findStoredRange(device.deviceId());
+				Set<Long> lookedUp = new HashSet<>();
+				Set<Long> inSnapshot = new HashSet<>();
+				while (!device.countIn(table.getStored(), table.getLastSeq(), lookedUp, inSnapshot,
+						System.nanoTime())) {
+					List<Long> seqs = List.copyOf(device.notLookedUp(lookedUp));
+					for (int from = 0; from < seqs.size(); from += LOOK_UP_CHUNK) {
+						List<Long> chunk = seqs.subList(from, Math.min(seqs.size(), from + LOOK_UP_CHUNK));
+						inSnapshot.addAll(this.readings.findSeqsAmong(device.deviceId(), chunk));
+						lookedUp.addAll(chunk);
+					}
+				}
+			});
+		}
+		catch (RuntimeException ex) {
+			LOG.debug("Could not count the readings of {}, again after its next stored reading", device.deviceId(),
+					ex);
+			device.countFailed();
+			return;
+		}
+		if (first) {
+			register(device);
+		}
+	}
+
+	private void register(DeviceCount device) {
+		gauge("decibel.relay.device.readings.stored", "Readings of the device in the table", device,
+				DeviceCount::storedCount);
+		gauge("decibel.relay.device.readings.missing", "Seqs of the device, up to its last stored one, not stored",
+				device, DeviceCount::missing);
+		gauge("decibel.relay.device.seq.last", "The device's highest stored seq", device,
+				(d) -> (d.lastSeq() >= 0) ? d.lastSeq() : Double.NaN);
+	}
+
+	private void gauge(String name, String description, DeviceCount device, ToDoubleFunction<DeviceCount> value) {
+		Gauge.builder(name, device, value)
 			.description(description)
-			.tag("device", cached.deviceId)
+			.tag("device", device.deviceId())
 			.register(this.registry);
 	}
 
-	private final class CachedDelivery {
-
-		private final String deviceId;
-
-		private Delivery delivery;
-
-		private long readAt;
-
-		CachedDelivery(String deviceId) {
-			this.deviceId = deviceId;
-		}
-
-		synchronized Delivery delivery() {
-			if (this.delivery == null || System.nanoTime() - this.readAt > FRESH_NANOS) {
-				this.delivery = DeliveryMeters.this.accounting.delivery(this.deviceId);
-				this.readAt = System.nanoTime();
-			}
-			return this.delivery;
-		}
-
+	@EventListener(ContextClosedEvent.class)
+	void stop() {
+		this.counting.shutdownNow();
 	}
 
 }

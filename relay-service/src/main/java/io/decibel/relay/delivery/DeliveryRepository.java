@@ -1,5 +1,6 @@
 package io.decibel.relay.delivery;
 
+import java.util.Collection;
 import java.util.List;
 
 import io.decibel.relay.readings.ReadingKey;
@@ -16,6 +17,10 @@ interface DeliveryRepository extends Repository<StoredReading, ReadingKey> {
 	@Query(value = "select count(*) as stored, min(seq) as firstSeq, max(seq) as lastSeq from readings"
 			+ " where device_id = :deviceId", nativeQuery = true)
 	StoredRange findStoredRange(String deviceId);
+
+	/** Which of these seqs the device has stored: a look-up by the primary key. */
+	@Query("select r.seq from StoredReading r where r.deviceId = :deviceId and r.seq in :seqs")
+	List<Long> findSeqsAmong(String deviceId, Collection<Long> seqs);
 
 	/** The runs of seqs missing between stored readings of a device, lowest first. */
 	@Query(value = "select seq + 1 as fromSeq, next_seq - 1 as toSeq from (select seq, lead(seq) over (order by seq)"

@@ -6,8 +6,6 @@ import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.data.domain.Page;
-import org.springframework.data.domain.Pageable;
 import org.springframework.data.jpa.domain.Specification;
 import org.springframework.data.jpa.repository.JpaRepository;
 import org.springframework.data.jpa.repository.JpaSpecificationExecutor;
@@ -29,21 +27,28 @@ public interface StoredReadingRepository
 	@Query("select max(r.seq) from StoredReading r where r.deviceId = :deviceId")
 	@Nullable Long findHighestSeq(String deviceId);
 
-	/** Stored readings, optionally of one device and within a window of sampling time, as the pageable orders. */
-	default Page<StoredReading> findReadings(@Nullable String deviceId, @Nullable Instant sampledFrom,
-			@Nullable Instant sampledTo, Pageable pageable) {
+	/**
+	 * Up to {@code limit} stored readings, newest stored first, from the one after {@code after} (from the newest
+	 * without it); optionally of one device and stored within a window of time. The database reads them in the order
+	 * of an index, within the window, and stops at the limit.
+	 */
+	default List<StoredReading> findNewestStored(@Nullable String deviceId, @Nullable Instant storedFrom,
+			@Nullable Instant storedTo, @Nullable ReadingPosition after, int limit) {
 		Specification<StoredReading> matching = Specification.unrestricted();
 		if (deviceId != null) {
 			matching = matching.and((reading, query, cb) -> cb.equal(reading.get("deviceId"), deviceId));
 		}
-		if (sampledFrom != null) {
+		if (storedFrom != null) {
 			matching = matching
-				.and((reading, query, cb) -> cb.greaterThanOrEqualTo(reading.get("sampledAt"), sampledFrom));
+				.and((reading, query, cb) -> cb.greaterThanOrEqualTo(reading.get("storedAt"), storedFrom));
 		}
-		if (sampledTo != null) {
-			matching = matching.and((reading, query, cb) -> cb.lessThan(reading.get("sampledAt"), sampledTo));
+		if (storedTo != null) {
+			matching = matching.and((reading, query, cb) -> cb.lessThan(reading.get("storedAt"), storedTo));
 		}
-		return findAll(matching, pageable);
+		if (after != null) {
+			matching = matching.and(after.readingsAfter(deviceId));
+		}
+		return findBy(matching, (query) -> query.sortBy(ReadingPosition.NEWEST_STORED_FIRST).limit(limit).all());
 	}
 
 }
