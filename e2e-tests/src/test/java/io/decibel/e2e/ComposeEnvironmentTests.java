@@ -1,10 +1,12 @@
 package io.decibel.e2e;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -113,8 +115,10 @@ class ComposeEnvironmentTests {
 		// given: the database and the accounts that the mysql image makes from its environment: the owner (the
 		// migrations' account) and, by compose/mysql/10-relay-account.sh, the relay's, which may read and add rows
 		Map<String, String> mysql = this.compose.environment("mysql");
-		createAccountAsTheMysqlImageDoes(mysql.get("MYSQL_USER"), mysql.get("MYSQL_PASSWORD"), "all");
-		createAccountAsTheMysqlImageDoes(mysql.get("RELAY_DB_USER"), mysql.get("RELAY_DB_PASSWORD"), "select, insert");
+		createAccountAsTheMysqlImageDoes(mysql.get("MYSQL_USER"), mysql.get("MYSQL_PASSWORD"),
+				List.of("grant all on `" + this.database + "`.* to '" + mysql.get("MYSQL_USER") + "'@'%'"));
+		createAccountAsTheMysqlImageDoes(mysql.get("RELAY_DB_USER"), mysql.get("RELAY_DB_PASSWORD"),
+				relayAccountGrants(mysql.get("RELAY_DB_USER")));
 		// three relay replicas and three subscriber replicas, each service's replicas with one and the same environment
 		// (but the host name and the port each container has of its own). Compose starts replicas side by side; here
 		// one after the other, so that this machine's two cores start seven JVMs in time
@@ -194,6 +198,11 @@ class ComposeEnvironmentTests {
 			assertRelayAccountCannot(mysql, "delete from readings");
 			assertRelayAccountCannot(mysql, "drop table readings");
 		}
+		// each relay beats its session row with that account (what lets a live relay adopt a gone one's session)
+		for (ServiceProcess relay : relays) {
+			assertThat(relay.countLines(Pattern.compile("cannot beat its session row"))).as(relay.name()).isZero();
+		}
+		assertThat(sessionRows()).as("relay_sessions rows").isEqualTo(RELAYS);
 		// and the health checks of the compose file pass on the services still running
 		for (Map<String, String> environment : relayEnvironments) {
 			assertHealthCheckPasses("relay-service", environment);
@@ -325,7 +334,7 @@ class ComposeEnvironmentTests {
 	 * What the mysql image does on its first start: the database, and an account with the given privileges in it. A
 	 * server without grant checks (the embedded one) refuses accounts, and takes any user name and password.
 	 */
-	private void createAccountAsTheMysqlImageDoes(String user, String password, String privileges)
+	private void createAccountAsTheMysqlImageDoes(String user, String password, List<String> grants)
 			throws SQLException {
 		try (Connection connection = adminConnection(); Statement statement = connection.createStatement()) {
 			try (PreparedStatement create = connection
@@ -344,7 +353,34 @@ class ComposeEnvironmentTests {
 				}
 				return;
 			}
-			statement.execute("grant " + privileges + " on `" + this.database + "`.* to '" + user + "'@'%'");
+			for (String grant : grants) {
+				statement.execute(grant);
+			}
+		}
+	}
+
+	/** The GRANT statements of compose/mysql/10-relay-account.sh, for this test's database and that user. */
+	private List<String> relayAccountGrants(String user) throws IOException {
+		Path script = projectHome().resolve("compose/mysql/10-relay-account.sh");
+		List<String> grants = Files.readAllLines(script)
+			.stream()
+			.filter((line) -> line.startsWith("GRANT "))
+			.map((line) -> line.replace("\\`${MYSQL_DATABASE}\\`", "`" + this.database + "`")
+				.replace("${RELAY_DB_USER}", user)
+				.replaceFirst(";$", ""))
+			.toList();
+		assertThat(grants).as(script.toString())
+			.isNotEmpty()
+			.allSatisfy((grant) -> assertThat(grant).doesNotContain("${"));
+		return grants;
+	}
+
+	private int sessionRows() throws SQLException {
+		try (Connection connection = adminConnection(); Statement statement = connection.createStatement();
+				ResultSet rows = statement
+					.executeQuery("select count(*) from `" + this.database + "`.relay_sessions where not has_left")) {
+			rows.next();
+			return rows.getInt(1);
 		}
 	}
 

@@ -43,6 +43,8 @@ class SessionKeeper implements SmartLifecycle {
 
 	private boolean reached;
 
+	private boolean failing;
+
 	SessionKeeper(SessionRegistry registry, SessionSettings settings, String clientId,
 			Function<String, AdoptedSession> adoptions, BooleanSupplier connected) {
 		this.connected = connected;
@@ -56,6 +58,7 @@ class SessionKeeper implements SmartLifecycle {
 	void beat() {
 		try {
 			this.registry.beat(this.clientId);
+			this.failing = false;
 			if (!this.reached) {
 				this.reached = true;
 				this.reachedSince = System.nanoTime();
@@ -72,8 +75,13 @@ class SessionKeeper implements SmartLifecycle {
 			}
 		}
 		catch (DataAccessException ex) {
+			// once per episode: a database away is also seen by health, but a refused grant would be seen nowhere else
+			if (this.reached || !this.failing) {
+				LOG.warn("Relay {} cannot beat its session row, so it adopts no gone relay's session until it can: {}",
+						this.clientId, ex.toString());
+			}
 			this.reached = false;
-			LOG.debug("Session beat failed: {}", ex.toString());
+			this.failing = true;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
