@@ -99,6 +99,12 @@ class FaultUnderLoadTests {
 
 	static final Pattern SUBSCRIBE_FAILED = Pattern.compile("Error subscribing to");
 
+	/**
+	 * The relay renews its connection on purpose when a broker sent more than it may hold (Mosquitto sends beyond the
+	 * relay's Receive Maximum when a session resumes): those connections are not connections lost.
+	 */
+	static final Pattern RENEWED = Pattern.compile("renewed the MQTT connection for the broker to send again");
+
 	static final Pattern SUMMARY = Pattern
 		.compile("Summary: (\\d+) sent, (\\d+) ACKed \\([^)]*\\), (\\d+) re-sent, (\\d+) pending, (\\d+) given up");
 
@@ -164,7 +170,8 @@ class FaultUnderLoadTests {
 		// then
 		Outcome outcome = finish("database-away", outage, faultEnded, database, Set.of());
 		assertThat(relay.process().countLines(CONNECTION_FAILED)).as("relay's lost connections").isZero();
-		assertThat(outcome.relayConnections()).as("relay's MQTT connections").isOne();
+		assertThat(connectionsNotRenewed(outcome, relay)).as("relay's MQTT connections, less its own renewals")
+			.isOne();
 	}
 
 	@Test
@@ -195,7 +202,8 @@ class FaultUnderLoadTests {
 		// then: one connection before the broker's restart, one after
 		Outcome outcome = finish("broker-restart-database-away", Duration.ofNanos(faultEnded - faultStarted),
 				faultEnded, database, Set.of());
-		assertThat(outcome.relayConnections()).as("relay's MQTT connections").isEqualTo(2);
+		assertThat(connectionsNotRenewed(outcome, relay)).as("relay's MQTT connections, less its own renewals")
+			.isEqualTo(2);
 		assertThat(relay.process().countLines(SUBSCRIBE_FAILED)).as("relay's failed subscriptions").isZero();
 	}
 
@@ -310,7 +318,8 @@ class FaultUnderLoadTests {
 		assertThat(quarantined(database, poisonedDevice, poisonedSeq)).as("poisoned reading quarantined")
 			.isPositive();
 		assertThat(relay.process().isAlive()).isTrue();
-		assertThat(outcome.relayConnections()).as("relay's MQTT connections").isOne();
+		assertThat(connectionsNotRenewed(outcome, relay)).as("relay's MQTT connections, less its own renewals")
+			.isOne();
 	}
 
 	/**
@@ -600,7 +609,15 @@ class FaultUnderLoadTests {
 	record Delivery(long stored, long lastSeq, long missing, String gaps) {
 	}
 
-	record Outcome(DeviceFleet.Figures figures, long relayConnections) {
+	private static long connectionsNotRenewed(Outcome outcome, Relay relay) {
+		long renewed = relay.process().countLines(RENEWED);
+		if (renewed > 0) {
+			System.out.println("The relay renewed its MQTT connection " + renewed + " times");
+		}
+		return outcome.relayConnections() - renewed;
+	}
+
+		record Outcome(DeviceFleet.Figures figures, long relayConnections) {
 	}
 
 }
