@@ -218,7 +218,7 @@ final class BenchRun {
 		}
 		if ("relay".equals(name)) {
 			// one INFO line per reading otherwise
-			env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_INGEST", "WARN");
+			env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_ACKS", "WARN");
 			return ServiceProcess.start(id, serviceJar("relay-service"), env, List.of());
 		}
 		return ServiceProcess.start(name, benchJar(), env, List.of(name));

@@ -184,7 +184,7 @@ class FaultToleranceTests {
 		env.put("DECIBEL_MQTT_CLIENT_ID", this.relayClientId);
 		env.put("DECIBEL_RELAY_RETRY_BACKOFF", "1s");
 		// one line per reading is too many here: the figures come from the table and the device's summary
-		env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_INGEST", "WARN");
+		env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_ACKS", "WARN");
 		ServiceProcess relay = start("relay-service", mqttUrl, env);
 		relay.awaitLine(Pattern.compile("Started RelayApplication"), STARTUP);
 		relay.awaitLine(SUBSCRIBED, STARTUP);

@@ -405,7 +405,7 @@ class FaultUnderLoadTests {
 		env.put("DECIBEL_MQTT_CLIENT_ID", this.relayClientId);
 		env.put("DECIBEL_RELAY_RETRY_BACKOFF", "1s");
 		// one line per reading is too many at this rate: the figures come from the table and the devices
-		env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_INGEST", "WARN");
+		env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_ACKS", "WARN");
 		int port = FreePorts.any();
 		ServiceProcess process = start("relay-service", mqttUrl, port, env);
 		process.awaitLine(Pattern.compile("Started RelayApplication"), STARTUP);

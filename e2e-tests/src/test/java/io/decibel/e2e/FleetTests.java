@@ -206,7 +206,7 @@ class FleetTests {
 		env.put("DECIBEL_RELAY_SESSIONS_DEAD_AFTER", "3s");
 		// Mosquitto discards what an ended session held: drain it; HiveMQ hands it to the live members by itself
 		env.put("DECIBEL_RELAY_SESSIONS_HAND_OVER", TestInfrastructure.usesExternalBroker() ? "drain" : "end");
-		env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_INGEST", "WARN");
+		env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_ACKS", "WARN");
 		env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
 		int port = FreePorts.any();
 		env.put("SERVER_PORT", String.valueOf(port));

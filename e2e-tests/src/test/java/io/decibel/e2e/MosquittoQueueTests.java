@@ -273,7 +273,7 @@ class MosquittoQueueTests {
 		int port = FreePorts.any();
 		env.put("SERVER_PORT", String.valueOf(port));
 		// one line per reading is too many at this rate: the figures come from the table and the devices
-		env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_READINGS", "WARN");
+		env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_ACKS", "WARN");
 		// how the relay reads the broker's drop count, line by line
 		env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_BROKER", "DEBUG");
 		env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");

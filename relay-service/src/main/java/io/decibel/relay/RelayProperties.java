@@ -8,9 +8,10 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * @param shareGroup the shared-subscription group of the relays: each reading goes to one relay of the group
- * @param batchSize a batch of readings is written as soon as it holds this many
- * @param batchWindow ... or when its first reading has waited this long since it arrived, so that latency stays low
- * at low rates
+ * @param batchSize the most readings one batch holds
+ * @param batchWindow how long a batch's first reading may wait, from its arrival, for more to join it; 0 (the
+ * default): none — a reading that finds the writer free is written at once, and what arrives during a commit forms
+ * the next batch
  * @param retryBackoff the longest pause between two attempts to write a batch while the database is away
  * @param writerStallLimit how long the writer may hold one batch, with the database up, before the relay reports
  * itself not live (liveness DOWN) so that it is restarted
@@ -21,7 +22,7 @@ import org.springframework.util.unit.DataSize;
  */
 @ConfigurationProperties("decibel.relay")
 public record RelayProperties(@DefaultValue("relay") String shareGroup, @DefaultValue("500") int batchSize,
-		@DefaultValue("5ms") Duration batchWindow, @DefaultValue("5s") Duration retryBackoff,
+		@DefaultValue("0ms") Duration batchWindow, @DefaultValue("5s") Duration retryBackoff,
 		@DefaultValue("2m") Duration writerStallLimit, @DefaultValue("2000") int maxUnacknowledged,
 		@DefaultValue("32MB") DataSize maxUnacknowledgedBytes) {
 }

@@ -26,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>transient (the database away, busy, locked): the same part again after a pause, growing up to the back-off,
  * for as long as it takes; only the relay's stop ends the wait, leaving the deliveries to the broker;</li>
- * <li>duplicate key (another relay of the share group stored one of the keys since the look-up): again at once, when
- * the look-up finds it; a few times at most;</li>
+ * <li>duplicate key (a key of the batch is stored already: a reading sent again, or one another relay of the share
+ * group stored since the look-up): again at once, looking the keys up first ({@link ReadingStore}); a few times at
+ * most;</li>
  * <li>lasting (a constraint, a value the column cannot hold, a trigger): the part is split in halves, each written on
  * its own, down to the single readings the database refuses; each is answered {@code REJECTED} with the database's
  * reason and its payload quarantined; the others are stored;</li>
@@ -147,7 +148,7 @@ final class BatchWriter {
 			catch (RuntimeException ex) {
 				StoreFailure failure = StoreFailure.of(ex);
 				if (failure == StoreFailure.DUPLICATE_KEY && ++duplicateKeys <= MAX_DUPLICATE_KEY_RETRIES) {
-					// no pause: the other relay's rows are committed, and the look-up now finds them
+					// no pause: the rows holding the keys are committed, and the look-up now finds them
 					this.retries.get(failure).increment();
 					continue;
 				}

@@ -27,11 +27,12 @@ import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.GenericMessage;
 
 /**
- * Gathers deliveries into batches for one writer thread: a batch closes when it holds {@code batchSize} deliveries
- * or when its first delivery has waited {@code batchWindow} since it arrived, so that latency stays low at low
- * rates. The window counts from the arrival, not from when the writer takes the delivery: what arrived while the
- * writer was storing the previous batch has waited already, and goes out with whatever else is queued without
- * waiting again.
+ * Gathers deliveries into batches for one writer thread, the way a database's group commit does: a delivery that
+ * finds the writer free is written at once, alone; deliveries that arrive while a batch is being written wait, and
+ * the writer takes them all (up to {@code batchSize}) as its next batch. Idle, the relay answers as fast as one
+ * commit allows; busy, each commit carries what a commit's time brought. An optional {@code batchWindow} lets a
+ * batch's first delivery wait for more, counted from its arrival (what arrived during the last commit has waited
+ * already); none by default.
  * <p>
  * {@link #add} never waits: it runs on Paho's callback thread, and a callback thread that waits stops Paho's reading
  * thread, lets keep-alive lapse and leaves Paho's reconnect hanging (docs/architecture.md). The relay's MQTT Receive

@@ -41,6 +41,9 @@ class ReadingIngest implements SmartLifecycle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ReadingIngest.class);
 
+	/** A line per answered reading, under a name of its own: a fleet's load silences it with one setting. */
+	private static final Logger ACKS = LoggerFactory.getLogger("io.decibel.relay.acks");
+
 	/**
 	 * Replies (ACKs, dead letters) go out at QoS 0. The device re-sends a reading until it gets its ACK, so an ACK
 	 * lost on the way costs a {@code DUPLICATE} answer, nothing more; and a relay that resumes its session keeps no
@@ -119,7 +122,7 @@ class ReadingIngest implements SmartLifecycle {
 				}
 				else {
 					count(ack);
-					LOG.info("{} device={} seq={}", ack.status(), ack.deviceId(), ack.seq());
+					ACKS.info("{} device={} seq={}", ack.status(), ack.deviceId(), ack.seq());
 					replies.add(ackMessage(ack, deliveries.get(i).getHeaders()));
 					kept.add(reading);
 					keptAcks.add(ack);

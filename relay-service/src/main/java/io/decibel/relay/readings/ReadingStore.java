@@ -23,11 +23,16 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Stores a batch of valid readings, and the payloads refused beside them, in one transaction: one query finds the
- * readings already stored, one batched insert writes the new ones. Each reading's answer is the ACK its device
- * gets: {@code STORED} when this batch wrote it; {@code DUPLICATE} (with the first storage time) when the same
- * reading was there already or earlier in the same batch; {@code CONFLICT} when another reading holds its
- * {@code (deviceId, seq)} — nothing is overwritten. A failed attempt throws, to be judged by {@link StoreFailure}.
+ * Stores a batch of valid readings, and the payloads refused beside them, in one transaction. Each reading's answer
+ * is the ACK its device gets: {@code STORED} when this batch wrote it; {@code DUPLICATE} (with the first storage time)
+ * when the same reading was there already or earlier in the same batch; {@code CONFLICT} when another reading holds
+ * its {@code (deviceId, seq)} — nothing is overwritten. A failed attempt throws, to be judged by {@link StoreFailure}.
+ * <p>
+ * Most batches hold only new readings, so a batch is inserted without a look-up first, and looked up only when the
+ * database says a key is taken: that transaction rolls back, and a second one asks which of the batch's keys are
+ * stored (one query) and inserts the rest. While devices re-send (after a relay or the database was away) most
+ * batches would pay that twice, so after a taken key the store looks up first, until a look-up finds none of a
+ * batch's keys stored.
  */
 @Component
 class ReadingStore {
@@ -44,6 +49,11 @@ class ReadingStore {
 
 	private final Timer failed;
 
+	private final Timer keyTaken;
+
+	/** Whether a batch is looked up before it is inserted; on the writer thread only. */
+	private boolean lookUpFirst;
+
 	ReadingStore(StoredReadingRepository readings, QuarantineRepository quarantine, TransactionTemplate transaction,
 			MeterRegistry meters) {
 		this.readings = readings;
@@ -51,29 +61,55 @@ class ReadingStore {
 		this.transaction = transaction;
 		this.committed = latency(meters, "committed");
 		this.failed = latency(meters, "failed");
+		this.keyTaken = latency(meters, "key-taken");
 	}
 
 	/**
-	 * One attempt, in one transaction.
+	 * One attempt: a transaction, or two when a key the batch did not look up is taken.
 	 * @return the ACK of each reading, in the order given
 	 */
 	List<Ack> store(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused) {
-		Timer.Sample sample = Timer.start();
+		if (!this.lookUpFirst) {
+			Timer.Sample sample = Timer.start();
+			try {
+				return attempt(batch, receivedAt, refused, false, sample);
+			}
+			catch (RuntimeException ex) {
+				if (StoreFailure.of(ex) != StoreFailure.DUPLICATE_KEY) {
+					throw ex;
+				}
+				sample.stop(this.keyTaken);
+				this.lookUpFirst = true;
+			}
+		}
+		return attempt(batch, receivedAt, refused, true, Timer.start());
+	}
+
+	private List<Ack> attempt(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused,
+			boolean lookUp, Timer.Sample sample) {
 		try {
-			List<Ack> acks = this.transaction.execute((status) -> write(batch, receivedAt, refused));
+			List<Ack> acks = this.transaction.execute((status) -> write(batch, receivedAt, refused, lookUp));
 			sample.stop(this.committed);
 			return acks;
 		}
 		catch (RuntimeException ex) {
-			sample.stop(this.failed);
+			if (lookUp || StoreFailure.of(ex) != StoreFailure.DUPLICATE_KEY) {
+				sample.stop(this.failed);
+			}
 			throw ex;
 		}
 	}
 
-	/** One attempt to store a batch, from the look-up to the commit; a histogram, for percentiles across relays. */
+	/** Whether the next batch is looked up before it is inserted: after a taken key, until a look-up finds none. */
+	boolean looksUpFirst() {
+		return this.lookUpFirst;
+	}
+
+	/** One transaction, from the look-up to the commit; a histogram, for percentiles across relays. */
 	private static Timer latency(MeterRegistry meters, String outcome) {
 		return Timer.builder("decibel.relay.store.latency")
-			.description("One attempt to store a batch: look-up, batched insert, commit")
+			.description("One transaction storing a batch: look-up (when made), batched insert, commit;"
+					+ " key-taken: an insert without look-up that found a key taken, rolled back")
 			.tag("outcome", outcome)
 			.publishPercentileHistogram()
 			.minimumExpectedValue(Duration.ofMillis(1))
@@ -81,8 +117,13 @@ class ReadingStore {
 			.register(meters);
 	}
 
-	private List<Ack> write(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused) {
-		Map<ReadingKey, StoredContent> stored = storedAmong(batch);
+	private List<Ack> write(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused,
+			boolean lookUp) {
+		Map<ReadingKey, StoredContent> stored = new HashMap<>();
+		if (lookUp) {
+			lookUp(batch, stored);
+			this.lookUpFirst = !stored.isEmpty();
+		}
 		Instant storedAt = now();
 		List<StoredReading> inserts = new ArrayList<>(batch.size());
 		Ack[] acks = new Ack[batch.size()];
@@ -125,10 +166,10 @@ class ReadingStore {
 		}
 	}
 
-	private Map<ReadingKey, StoredContent> storedAmong(List<Reading> batch) {
-		Map<ReadingKey, StoredContent> stored = new HashMap<>();
+	/** Puts the readings of the batch already stored into {@code stored}. */
+	private void lookUp(List<Reading> batch, Map<ReadingKey, StoredContent> stored) {
 		if (batch.isEmpty()) {
-			return stored;
+			return;
 		}
 		Set<String> deviceIds = new HashSet<>();
 		Set<Long> seqs = new HashSet<>();
@@ -139,7 +180,6 @@ class ReadingStore {
 		for (StoredContent found : this.readings.findStoredAmong(deviceIds, seqs)) {
 			stored.put(found.key(), found);
 		}
-		return stored;
 	}
 
 	// the column keeps microseconds: the ACK must carry the time the table holds

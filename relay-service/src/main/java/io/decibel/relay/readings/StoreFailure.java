@@ -34,7 +34,7 @@ enum StoreFailure {
 	/** The database is away, busy, locked or short of something: the same batch goes through later. */
 	TRANSIENT,
 
-	/** A key of the batch was stored by another relay between the look-up and the insert: look again. */
+	/** A key of the batch is stored already (a reading sent again, or another relay's): look the keys up. */
 	DUPLICATE_KEY,
 
 	/** The database refuses something in the batch itself (a constraint, a value it cannot hold): it will again. */

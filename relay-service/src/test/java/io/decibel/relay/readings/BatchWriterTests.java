@@ -20,6 +20,7 @@ import io.decibel.contract.Reading;
 import io.decibel.relay.quarantine.QuarantineRepository;
 import io.decibel.relay.quarantine.QuarantinedPayload;
 import io.decibel.testsupport.TestInfrastructure;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +62,9 @@ class BatchWriterTests {
 
 	@Autowired
 	DataSource dataSource;
+
+	@Autowired
+	MeterRegistry storeMeters;
 
 	final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
@@ -132,7 +136,9 @@ class BatchWriterTests {
 	}
 
 	@Test
-	void answersDuplicateWhenAnotherRelayStoresTheReadingBetweenTheLookUpAndTheInsert() throws Exception {
+	void answersDuplicateWhenAnotherRelayStoresTheReadingWhileThisOneInsertsIt() throws Exception {
+		insertingFirst();
+		double keysTaken = keysTaken();
 		Reading reading = reading("raced", 5);
 		Instant otherStoredAt = Instant.now().truncatedTo(ChronoUnit.MICROS).minusSeconds(1);
 		try (Connection otherRelay = this.dataSource.getConnection()) {
@@ -140,24 +146,69 @@ class BatchWriterTests {
 			otherRelay.setAutoCommit(false);
 			insert(otherRelay, reading, otherStoredAt);
 
+			// when: this relay inserts it without a look-up, and waits for the other's lock
+			CompletableFuture<List<Ack>> written = writeAsync(reading);
+			awaitLockWait();
+			otherRelay.commit();
+
+			// then: the key is taken; looked up, it is the same reading
+			assertThat(written.get(30, TimeUnit.SECONDS)).singleElement().satisfies((ack) -> {
+				assertThat(ack.status()).isEqualTo(AckStatus.DUPLICATE);
+				assertThat(ack.storedAt()).isEqualTo(otherStoredAt);
+			});
+			assertThat(keysTaken()).isEqualTo(keysTaken + 1);
+			assertThat(this.store.looksUpFirst()).isTrue();
+		}
+	}
+
+	@Test
+	void answersDuplicateWhenAnotherRelayStoresTheReadingBetweenTheLookUpAndTheInsert() throws Exception {
+		lookingUpFirst();
+		Reading reading = reading("raced-looked-up", 5);
+		Instant otherStoredAt = Instant.now().truncatedTo(ChronoUnit.MICROS).minusSeconds(1);
+		try (Connection otherRelay = this.dataSource.getConnection()) {
+			// given: another relay's transaction holds the key, not committed yet
+			otherRelay.setAutoCommit(false);
+			insert(otherRelay, reading, otherStoredAt);
+
 			// when: this relay's look-up misses it, and its insert waits for the other's lock
-			CompletableFuture<List<Ack>> written = CompletableFuture.supplyAsync(() -> writer().write(List.of(reading),
-					Instant.now(), List.of(), (i, reason) -> refused(reading.deviceId(), reason)));
-			await().atMost(Duration.ofSeconds(30))
-				.until(() -> this.jdbc.queryForObject("select count(*) from information_schema.innodb_trx t"
-						+ " join information_schema.processlist p on p.id = t.trx_mysql_thread_id"
-						+ " where t.trx_state = 'LOCK WAIT' and p.db = database()", Integer.class) > 0);
+			CompletableFuture<List<Ack>> written = writeAsync(reading);
+			awaitLockWait();
 			otherRelay.commit();
 
 			// then: the key is there now; looked up again, it is the same reading
-			List<Ack> acks = written.get(30, TimeUnit.SECONDS);
-			assertThat(acks).singleElement().satisfies((ack) -> {
+			assertThat(written.get(30, TimeUnit.SECONDS)).singleElement().satisfies((ack) -> {
 				assertThat(ack.status()).isEqualTo(AckStatus.DUPLICATE);
 				assertThat(ack.storedAt()).isEqualTo(otherStoredAt);
 			});
 			assertThat(this.meters.counter("decibel.relay.store.retries", "failure", "duplicate_key").count())
 				.isEqualTo(1);
 		}
+	}
+
+	@Test
+	void insertsNewReadingsWithoutALookUpAndLooksUpWhileReadingsComeAgain() {
+		// given: a batch of new readings is inserted at once
+		insertingFirst();
+		double keysTaken = keysTaken();
+		Reading two = reading("resender", 2);
+		List<Ack> first = this.store.store(List.of(reading("resender", 1), two), Instant.now(), List.of());
+		assertThat(first).extracting(Ack::status).containsExactly(AckStatus.STORED, AckStatus.STORED);
+		assertThat(keysTaken()).isEqualTo(keysTaken);
+
+		// when: one of them comes again beside a new one
+		List<Ack> acks = this.store.store(List.of(two, reading("resender", 3)), Instant.now(), List.of());
+
+		// then: its key is taken, the batch is looked up, and each answer is exact
+		assertThat(acks).extracting(Ack::status).containsExactly(AckStatus.DUPLICATE, AckStatus.STORED);
+		assertThat(acks.get(0).storedAt()).isEqualTo(first.get(1).storedAt());
+		assertThat(keysTaken()).isEqualTo(keysTaken + 1);
+		assertThat(this.store.looksUpFirst()).isTrue();
+		assertThat(this.readings.count(deviceIs("resender"))).isEqualTo(3);
+
+		// and once a look-up finds none of a batch's keys, batches are inserted without one again
+		this.store.store(List.of(reading("resender", 4)), Instant.now(), List.of());
+		assertThat(this.store.looksUpFirst()).isFalse();
 	}
 
 	@Test
@@ -199,6 +250,36 @@ class BatchWriterTests {
 		assertThat(this.store.store(List.of(lower), Instant.now(), List.of()))
 			.extracting(Ack::status)
 			.containsExactly(AckStatus.DUPLICATE);
+	}
+
+	/** Leaves the store inserting without a look-up: a batch of new keys, looked up or not, finds none taken. */
+	private void insertingFirst() {
+		this.store.store(List.of(reading(TestInfrastructure.uniqueName("new"), 1)), Instant.now(), List.of());
+		assertThat(this.store.looksUpFirst()).isFalse();
+	}
+
+	/** Leaves the store looking up first: a reading sent again finds its key taken. */
+	private void lookingUpFirst() {
+		Reading reading = reading(TestInfrastructure.uniqueName("again"), 1);
+		this.store.store(List.of(reading), Instant.now(), List.of());
+		this.store.store(List.of(reading), Instant.now(), List.of());
+		assertThat(this.store.looksUpFirst()).isTrue();
+	}
+
+	private double keysTaken() {
+		return this.storeMeters.get("decibel.relay.store.latency").tag("outcome", "key-taken").timer().count();
+	}
+
+	private CompletableFuture<List<Ack>> writeAsync(Reading reading) {
+		return CompletableFuture.supplyAsync(() -> writer().write(List.of(reading), Instant.now(), List.of(),
+				(i, reason) -> refused(reading.deviceId(), reason)));
+	}
+
+	private void awaitLockWait() {
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForObject("select count(*) from information_schema.innodb_trx t"
+					+ " join information_schema.processlist p on p.id = t.trx_mysql_thread_id"
+					+ " where t.trx_state = 'LOCK WAIT' and p.db = database()", Integer.class) > 0);
 	}
 
 	private BatchWriter writer() {
