@@ -20,13 +20,12 @@ import io.decibel.contract.AckStatus;
 import io.decibel.contract.Reading;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
+import io.decibel.mqtt.MessageCallback;
 import io.decibel.mqtt.NoDelaySocketFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -257,7 +256,7 @@ final class DeviceFleet implements AutoCloseable {
 
 	}
 
-	private final class Device implements MqttCallback {
+	private final class Device implements MessageCallback {
 
 		final String id;
 
@@ -496,22 +495,6 @@ final class DeviceFleet implements AutoCloseable {
 			catch (MqttException ex) {
 				System.err.println(this.id + " could not subscribe to its ACKs: " + ex);
 			}
-		}
-
-		@Override
-		public void disconnected(MqttDisconnectResponse response) {
-		}
-
-		@Override
-		public void mqttErrorOccurred(MqttException exception) {
-		}
-
-		@Override
-		public void deliveryComplete(IMqttToken token) {
-		}
-
-		@Override
-		public void authPacketArrived(int reasonCode, MqttProperties properties) {
 		}
 
 		void close() {

@@ -72,12 +72,7 @@ class RelayHoldLimitTests {
 
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
-		registry.add("decibel.mqtt.url", () -> broker.url());
-		registry.add("decibel.mqtt.topic-root", () -> ROOT);
-		registry.add("decibel.mqtt.client-id", () -> TestInfrastructure.uniqueName("relay"));
-		registry.add("spring.datasource.url", () -> TestInfrastructure.jdbcUrl(DATABASE));
-		registry.add("spring.datasource.username", TestInfrastructure::dbUsername);
-		registry.add("spring.datasource.password", TestInfrastructure::dbPassword);
+		RelayTestProperties.register(registry, () -> broker.url(), ROOT, DATABASE);
 	}
 
 	@Test

@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import io.decibel.contract.Reading;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
+import io.decibel.mqtt.MessageCallback;
 import io.decibel.relay.readings.ReadingKey;
 import io.decibel.relay.readings.StoredReadingRepository;
 import io.decibel.testsupport.SecuredMosquitto;
@@ -27,11 +28,8 @@ import io.decibel.testsupport.TestInfrastructure;
 import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
@@ -346,31 +344,11 @@ class RelaySecurityTests {
 	}
 
 	/** Whatever arrives on a subscription made without a listener of its own. */
-	record MessagesTo(BlockingQueue<String> queue) implements MqttCallback {
+	record MessagesTo(BlockingQueue<String> queue) implements MessageCallback {
 
 		@Override
 		public void messageArrived(String topic, MqttMessage message) {
 			this.queue.add(topic + " " + new String(message.getPayload(), StandardCharsets.UTF_8));
-		}
-
-		@Override
-		public void disconnected(MqttDisconnectResponse disconnectResponse) {
-		}
-
-		@Override
-		public void mqttErrorOccurred(MqttException exception) {
-		}
-
-		@Override
-		public void deliveryComplete(IMqttToken token) {
-		}
-
-		@Override
-		public void connectComplete(boolean reconnect, String serverURI) {
-		}
-
-		@Override
-		public void authPacketArrived(int reasonCode, MqttProperties properties) {
 		}
 
 	}

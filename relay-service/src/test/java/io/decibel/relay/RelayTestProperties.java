@@ -1,5 +1,7 @@
 package io.decibel.relay;
 
+import java.util.function.Supplier;
+
 import io.decibel.testsupport.TestInfrastructure;
 
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -11,10 +13,16 @@ final class RelayTestProperties {
 	}
 
 	static void register(DynamicPropertyRegistry registry, String topicRoot) {
-		registry.add("decibel.mqtt.url", TestInfrastructure::mqttUrl);
+		register(registry, TestInfrastructure::mqttUrl, topicRoot, TestInfrastructure.uniqueName("relay"));
+	}
+
+	/** On a broker of the test's own (started once the context asks for its URL), and a database it names. */
+	static void register(DynamicPropertyRegistry registry, Supplier<Object> brokerUrl, String topicRoot,
+			String database) {
+		registry.add("decibel.mqtt.url", brokerUrl);
 		registry.add("decibel.mqtt.topic-root", () -> topicRoot);
 		registry.add("decibel.mqtt.client-id", () -> TestInfrastructure.uniqueName("relay"));
-		registry.add("spring.datasource.url", () -> TestInfrastructure.jdbcUrl(TestInfrastructure.uniqueName("relay")));
+		registry.add("spring.datasource.url", () -> TestInfrastructure.jdbcUrl(database));
 		registry.add("spring.datasource.username", TestInfrastructure::dbUsername);
 		registry.add("spring.datasource.password", TestInfrastructure::dbPassword);
 	}

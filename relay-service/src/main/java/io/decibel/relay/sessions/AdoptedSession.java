@@ -3,12 +3,11 @@ package io.decibel.relay.sessions;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.decibel.mqtt.MessageCallback;
 import io.decibel.relay.sessions.SessionSettings.HandOver;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -30,7 +29,7 @@ import org.springframework.messaging.MessageChannel;
  * commit), until nothing more comes and everything is acknowledged; then the session ends (DISCONNECT with session
  * expiry 0). {@link HandOver#END}: the session ends at once, and the broker gives what it held to the live members.
  */
-final class AdoptedSession implements MqttCallback {
+final class AdoptedSession implements MessageCallback {
 
 	private static final Logger LOG = LoggerFactory.getLogger(AdoptedSession.class);
 
@@ -170,26 +169,6 @@ final class AdoptedSession implements MqttCallback {
 			.setHeader(MqttHeaders.DUPLICATE, message.isDuplicate())
 			.setHeader(IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK, acknowledgment)
 			.build());
-	}
-
-	@Override
-	public void disconnected(MqttDisconnectResponse response) {
-	}
-
-	@Override
-	public void mqttErrorOccurred(MqttException exception) {
-	}
-
-	@Override
-	public void deliveryComplete(IMqttToken token) {
-	}
-
-	@Override
-	public void connectComplete(boolean reconnect, String serverURI) {
-	}
-
-	@Override
-	public void authPacketArrived(int reasonCode, MqttProperties properties) {
 	}
 
 }
