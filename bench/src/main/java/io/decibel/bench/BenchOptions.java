@@ -18,8 +18,11 @@ import java.util.Set;
  * @param outstanding readings published and not yet ACKed, at most, over all devices (their outboxes)
  * @param warmup readings published before the measured phases (JIT, pools, caches), per responder
  * @param count readings of the throughput phase
- * @param rate readings a second of the latency phase
- * @param duration length of the latency phase
+ * @param rates readings a second of each latency phase, one phase per rate, in this order
+ * @param duration length of each latency phase
+ * @param drain how long a latency phase goes on past its duration, at most, publishing the readings that fell
+ * behind; then how long it waits, at most, for their ACKs (a responder that cannot keep up ends the phase, not the
+ * run)
  * @param responders which responders to run, in order: {@code raw}, {@code relay}, {@code naive}
  * @param startup whether to measure the start time and memory of the three services first
  * @param profile whether to record the relay with Java Flight Recorder and summarise where its CPU goes
@@ -33,9 +36,9 @@ import java.util.Set;
  * @param projectHome the folder holding the modules (for the relay's and services' jars)
  * @param results where results.md, results.json and chart.png go
  */
-record BenchOptions(int devices, int connections, int outstanding, int warmup, int count, int rate, Duration duration,
-		List<String> responders, boolean startup, boolean profile, String responderJvmOptions, String mqttUrl,
-		List<String> jdbcUrls, Path projectHome, Path results) {
+record BenchOptions(int devices, int connections, int outstanding, int warmup, int count, List<Integer> rates,
+		Duration duration, Duration drain, List<String> responders, boolean startup, boolean profile,
+		String responderJvmOptions, String mqttUrl, List<String> jdbcUrls, Path projectHome, Path results) {
 
 	// C1 only: on two cores, C2's compilations took the CPU the responders needed (relay on Mosquitto, same run
 	// settings: 4,100 -> 6,000 ACKed/s, p99 260-430 -> 26 ms, CPU 2.2 -> 1.1 s, peak RSS 305 -> 251 MB)
@@ -44,14 +47,17 @@ record BenchOptions(int devices, int connections, int outstanding, int warmup, i
 
 	static final List<String> RESPONDERS = List.of("raw", "relay", "naive");
 
-	private static final Set<String> NAMES = Set.of("devices", "connections", "outstanding", "warmup", "count", "rate", "duration",
-			"responders", "startup", "profile", "responder-jvm", "mqtt-url", "jdbc-url", "project-home", "results", "help");
+	private static final Set<String> NAMES = Set.of("devices", "connections", "outstanding", "warmup", "count", "rates",
+			"duration", "drain", "responders", "startup", "profile", "responder-jvm", "mqtt-url", "jdbc-url",
+			"project-home", "results", "help");
 
 	static final String HELP = """
 			java -jar bench/target/bench.jar [--name=value ...]   (docs/performance.md)
 			  --devices=100 --connections=4 --outstanding=1000   the simulated devices and their connections
 			  --warmup=5000 --count=20000                          warm-up and throughput-phase readings
-			  --rate=1000 --duration=10                            the latency phase (readings/s, seconds)
+			  --rates=100,1000,5000 --duration=10                  a latency phase at each rate (readings/s), seconds each
+			  --drain=10                                           seconds a phase that fell behind may go on
+			                                                       publishing, then waits for its ACKs
 			  --responders=raw,relay,naive                         which responders run, in this order
 			  --startup=true                                       first measure the three services' start
 			  --profile                                            record the relay with Java Flight Recorder
@@ -99,8 +105,9 @@ record BenchOptions(int devices, int connections, int outstanding, int warmup, i
 		}
 		BenchOptions options = new BenchOptions(positive(given, "devices", 100), positive(given, "connections", 4),
 				positive(given, "outstanding", 1_000),
-				number(given, "warmup", 5_000), positive(given, "count", 20_000), positive(given, "rate", 1_000),
-				Duration.ofSeconds(positive(given, "duration", 10)), responders,
+				number(given, "warmup", 5_000), positive(given, "count", 20_000), rates(given),
+				Duration.ofSeconds(positive(given, "duration", 10)), Duration.ofSeconds(positive(given, "drain", 10)),
+				responders,
 				Boolean.parseBoolean(given.getOrDefault("startup", "true")),
 				Boolean.parseBoolean(given.getOrDefault("profile", "false")),
 				given.getOrDefault("responder-jvm", DEFAULT_JVM), given.get("mqtt-url"), List.copyOf(jdbcUrls), home,
@@ -111,19 +118,35 @@ record BenchOptions(int devices, int connections, int outstanding, int warmup, i
 		return options;
 	}
 
-	private static int positive(Map<String, String> given, String name, int fallback) {
-		int value = number(given, name, fallback);
-		if (value <= 0) {
-			throw new IllegalArgumentException("--" + name + " must be positive");
+	private static List<Integer> rates(Map<String, String> given) {
+		List<Integer> rates = Arrays.stream(given.getOrDefault("rates", "100,1000,5000").split(","))
+			.map(String::trim)
+			.filter((rate) -> !rate.isEmpty())
+			.map((rate) -> positive("rates", rate))
+			.toList();
+		if (rates.isEmpty()) {
+			throw new IllegalArgumentException("--rates takes one rate or more, e.g. --rates=100,1000,5000");
 		}
-		return value;
+		return rates;
+	}
+
+	private static int positive(Map<String, String> given, String name, int fallback) {
+		return given.containsKey(name) ? positive(name, given.get(name)) : fallback;
 	}
 
 	private static int number(Map<String, String> given, String name, int fallback) {
-		String value = given.get(name);
-		if (value == null) {
-			return fallback;
+		return given.containsKey(name) ? number(name, given.get(name)) : fallback;
+	}
+
+	private static int positive(String name, String value) {
+		int number = number(name, value);
+		if (number <= 0) {
+			throw new IllegalArgumentException("--" + name + " must be positive, not '" + value + "'");
 		}
+		return number;
+	}
+
+	private static int number(String name, String value) {
 		try {
 			return Integer.parseInt(value.replace("_", "").replace("s", ""));
 		}
@@ -138,9 +161,9 @@ record BenchOptions(int devices, int connections, int outstanding, int warmup, i
 		return Files.isDirectory(here.resolve("relay-service")) ? here : here.getParent();
 	}
 
-	/** The latency phase's readings. */
-	int latencyCount() {
-		return (int) (this.rate * this.duration.toMillis() / 1000);
+	/** The readings of the latency phase at {@code rate}. */
+	int readingsAt(int rate) {
+		return (int) (rate * this.duration.toMillis() / 1000);
 	}
 
 }

@@ -20,27 +20,78 @@ record BenchResults(String at, Machine machine, Settings options, List<Responder
 	record Machine(int processors, long memoryMiB, String cpuModel, String javaVersion, String javaVm, String os) {
 	}
 
-	record Settings(int devices, int connections, int outstanding, int brokerReceiveMaximum, int warmup, int count, int rate,
-			long durationSeconds, String responderJvmOptions, String broker, String database) {
+	/**
+	 * @param rates readings a second of the latency phases, in the order they ran
+	 * @param durationSeconds length of each latency phase
+	 * @param drainSeconds how long a phase that fell behind went on publishing, at most, and then waited for its ACKs
+	 */
+	record Settings(int devices, int connections, int outstanding, int brokerReceiveMaximum, int warmup, int count,
+			List<Integer> rates, long durationSeconds, long drainSeconds, String responderJvmOptions, String broker,
+			String database) {
 	}
 
 	/**
 	 * @param ackedPerSecond readings ACKed a second in the throughput phase (first publish to last ACK)
 	 * @param rowsPerSecond rows the throughput phase added to the table, a second; null without a database
-	 * @param rowsOk whether the table holds exactly one row per reading published, and no key twice
-	 * @param latencyMs publish-to-ACK latency of the latency phase (at {@code rate} readings a second)
+	 * @param rowsAfterThroughput the table after the warm-up and throughput phases; null without a database
+	 * @param rowsOk whether the table held exactly one row per reading published, and no key twice, after the
+	 * throughput phase and after each latency phase; null without a database
 	 * @param throughputLatencyMs publish-to-ACK latency of the throughput phase (mostly time queued)
 	 * @param cpuSeconds CPU seconds (user + system) the responder used for the throughput phase
-	 * @param cpuSecondsLatency CPU seconds it used for the latency phase
+	 * @param latency the latency phases, one per rate, in the order they ran
 	 * @param peakRssMiB the responder's peak resident memory (VmHWM) at the end of its run
 	 * @param startSeconds seconds from launch to its "Started" line
 	 */
 	record ResponderResult(String responder, int published, int acked, long stored, long duplicate, long rejected,
 			long duplicateAcks, long publishFailures, double seconds, double ackedPerSecond, Double rowsPerSecond,
-			Long rowsAfterThroughput, Long distinctKeysAfterThroughput, Long rowsAtEnd, Long expectedRowsAtEnd,
-			Boolean rowsOk, int latencyPublished, int latencyAcked, Percentiles latencyMs,
-			Percentiles throughputLatencyMs, double cpuSeconds, double cpuSecondsLatency, double peakRssMiB,
-			double startSeconds) {
+			TableCheck rowsAfterThroughput, Boolean rowsOk, Percentiles throughputLatencyMs, double cpuSeconds,
+			List<RatePhase> latency, double peakRssMiB, double startSeconds) {
+
+		/** The table after its last phase; null without a database. */
+		TableCheck rowsAtEnd() {
+			return this.latency.isEmpty() ? this.rowsAfterThroughput : this.latency.get(this.latency.size() - 1).rows();
+		}
+
+		/** Its latency phase at {@code rate} readings a second, or null if it ran none. */
+		RatePhase at(int rate) {
+			return this.latency.stream().filter((phase) -> phase.rate() == rate).findFirst().orElse(null);
+		}
+
+	}
+
+	/**
+	 * One latency phase: readings offered at a fixed rate.
+	 *
+	 * @param rate readings a second offered
+	 * @param due readings the phase was to publish ({@code rate} × its duration)
+	 * @param published readings it published (fewer when a responder that fell behind left no room in time)
+	 * @param acked readings ACKed
+	 * @param seconds from the first reading's due time to the last ACK
+	 * @param ackedPerSecond readings ACKed a second over those seconds
+	 * @param saturated whether the responder fell behind the offered rate: its latencies are then the queue's, and
+	 * grow with the length of the phase
+	 * @param latencyMs publish-to-ACK latency of the readings ACKed, from when each was due
+	 * @param cpuSeconds CPU seconds (user + system) the responder used for the phase
+	 * @param rows the table after the phase; null without a database
+	 */
+	record RatePhase(int rate, int due, int published, int acked, double seconds, double ackedPerSecond,
+			boolean saturated, Percentiles latencyMs, double cpuSeconds, TableCheck rows) {
+	}
+
+	/**
+	 * The responder's table after a phase.
+	 *
+	 * @param expected readings published up to the end of the phase, warm-up included
+	 * @param rows rows of the table
+	 * @param distinctKeys distinct (device, seq) among them
+	 * @param ok whether the table holds exactly one row per reading, none twice
+	 */
+	record TableCheck(long expected, long rows, long distinctKeys, boolean ok) {
+
+		static TableCheck of(long expected, long rows, long distinctKeys) {
+			return new TableCheck(expected, rows, distinctKeys, rows == expected && distinctKeys == rows);
+		}
+
 	}
 
 	record Percentiles(double p50, double p90, double p99, double p999, double max, double mean) {

