@@ -14,6 +14,8 @@ import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.text.NumberFormat;
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
+import java.util.IntSummaryStatistics;
 import java.util.List;
 import java.util.Locale;
 
@@ -28,6 +30,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.labels.StandardXYItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
@@ -193,6 +196,8 @@ final class Report {
 		barRenderer.setSeriesPaint(0, COLORS[0]);
 		barRenderer.setSeriesPaint(1, COLORS[1]);
 		((NumberAxis) barPlot.getRangeAxis()).setUpperMargin(0.15);
+		// "relay (jdbc:mariadb)" beside three others
+		barPlot.getDomainAxis().setMaximumCategoryLabelLines(2);
 		style(bars);
 
 		JFreeChart lines = p99AgainstLoad(results);
@@ -212,14 +217,10 @@ final class Report {
 	/** One line per responder; a phase it could not keep up with has no p99 of its own and is left out. */
 	static JFreeChart p99AgainstLoad(BenchResults results) {
 		XYSeriesCollection p99 = new XYSeriesCollection();
-		int lowest = Integer.MAX_VALUE;
-		int highest = 1;
 		for (ResponderResult r : results.responders()) {
 			List<String> saturated = new ArrayList<>();
 			XYSeries series = new XYSeries(r.responder());
 			for (RatePhase phase : r.latency()) {
-				lowest = Math.min(lowest, phase.rate());
-				highest = Math.max(highest, phase.rate());
 				if (phase.saturated()) {
 					saturated.add(whole(phase.rate()));
 				}
@@ -236,16 +237,20 @@ final class Report {
 				"offered readings / s (log scale)", "p99 ms (log scale)", p99, PlotOrientation.VERTICAL, true, false,
 				false);
 		XYPlot plot = chart.getXYPlot();
-		LogAxis load = new LogAxis("offered readings / s (log scale)");
-		load.setNumberFormatOverride(NumberFormat.getIntegerInstance(Locale.ROOT));
-		if (lowest <= highest) {
-			load.setRange(lowest / 2.0, highest * 2.0);
+		IntSummaryStatistics rates = results.options().rates().stream().mapToInt(Integer::intValue).summaryStatistics();
+		plot.setDomainAxis(logAxis("offered readings / s (log scale)", rates.getMin() / 2.0, rates.getMax() * 2.5,
+				NumberFormat.getIntegerInstance(Locale.ROOT)));
+		// whole decades: at least two labelled ticks, however close the p99s are
+		DoubleSummaryStatistics drawn = new DoubleSummaryStatistics();
+		for (int s = 0; s < p99.getSeriesCount(); s++) {
+			for (int i = 0; i < p99.getItemCount(s); i++) {
+				drawn.accept(p99.getYValue(s, i));
+			}
 		}
-		plot.setDomainAxis(load);
-		LogAxis latency = new LogAxis("p99 ms (log scale)");
-		latency.setSmallestValue(SMALLEST_MS);
-		latency.setNumberFormatOverride(new DecimalFormat("#,##0.#", DecimalFormatSymbols.getInstance(Locale.ROOT)));
-		plot.setRangeAxis(latency);
+		double lower = Math.pow(10, Math.floor(Math.log10((drawn.getCount() > 0) ? drawn.getMin() / 1.25 : 1)));
+		double upper = Math.pow(10, Math.ceil(Math.log10((drawn.getCount() > 0) ? drawn.getMax() * 1.5 : 10)));
+		plot.setRangeAxis(logAxis("p99 ms (log scale)", Math.max(lower, SMALLEST_MS), Math.max(upper, lower * 10),
+				new DecimalFormat("#,##0.#", DecimalFormatSymbols.getInstance(Locale.ROOT))));
 		XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
 		renderer.setDefaultItemLabelGenerator(new StandardXYItemLabelGenerator("{2}",
 				NumberFormat.getIntegerInstance(Locale.ROOT),
@@ -265,6 +270,19 @@ final class Report {
 				"each rate for %d s, latency from when each reading was due; saturated phases not drawn",
 				results.options().durationSeconds())));
 		return chart;
+	}
+
+	/** A log axis with a labelled tick at each power of ten and minor ticks between them. */
+	private static LogAxis logAxis(String label, double lower, double upper, NumberFormat format) {
+		LogAxis axis = new LogAxis(label);
+		axis.setSmallestValue(SMALLEST_MS);
+		axis.setAutoTickUnitSelection(false);
+		axis.setTickUnit(new NumberTickUnit(1), false, false);
+		axis.setMinorTickCount(9);
+		axis.setMinorTickMarksVisible(true);
+		axis.setNumberFormatOverride(format);
+		axis.setRange(lower, upper);
+		return axis;
 	}
 
 	private static void style(JFreeChart chart) {
