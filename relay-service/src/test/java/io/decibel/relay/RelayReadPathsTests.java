@@ -37,6 +37,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -68,6 +69,9 @@ class RelayReadPathsTests {
 
 	@Autowired
 	JdbcTemplate jdbc;
+
+	@Autowired
+	TransactionTemplate transaction;
 
 	@LocalServerPort
 	int port;
@@ -196,11 +200,13 @@ class RelayReadPathsTests {
 
 		// when: readings stored by another relay of the share group, then one more by this relay a while later
 		Instant storedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
-		for (long seq : new long[] { 7, 8, 11 }) {
-			this.jdbc.update("insert into readings (device_id, seq, sampled_at, received_at, stored_at, window_ms, rms,"
-					+ " dbfs, peak, source) values (?, ?, ?, ?, ?, 1000, 1234.5, -28.5, 4000, 'synthetic')", "meter",
-					seq, Timestamp.from(storedAt), Timestamp.from(storedAt), Timestamp.from(storedAt));
-		}
+		this.transaction.executeWithoutResult((status) -> {
+			for (long seq : new long[] { 7, 8, 11 }) {
+				this.jdbc.update("insert into readings (device_id, seq, sampled_at, received_at, stored_at, window_ms,"
+						+ " rms, dbfs, peak, source) values (?, ?, ?, ?, ?, 1000, 1234.5, -28.5, 4000, 'synthetic')",
+						"meter", seq, Timestamp.from(storedAt), Timestamp.from(storedAt), Timestamp.from(storedAt));
+			}
+		});
 		Thread.sleep(1100);
 		storeAll(List.of(reading("meter", 12)), acks);
 

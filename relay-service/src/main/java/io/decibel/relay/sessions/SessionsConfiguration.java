@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.messaging.MessageChannel;
+import org.springframework.transaction.PlatformTransactionManager;
 
 /** The relay's MQTT session registered in the database, and the sessions of gone relays adopted. */
 @Configuration(proxyBeanMethods = false)
@@ -22,12 +23,13 @@ import org.springframework.messaging.MessageChannel;
 class SessionsConfiguration {
 
 	@Bean
-	SessionKeeper sessionKeeper(JdbcTemplate jdbc, SessionSettings settings, Mqttv5ClientManager clientManager,
-			MqttProperties mqtt, ObjectProvider<SslBundles> sslBundles, Topics topics,
+	SessionKeeper sessionKeeper(JdbcTemplate jdbc, PlatformTransactionManager transactions, SessionSettings settings,
+			Mqttv5ClientManager clientManager, MqttProperties mqtt, ObjectProvider<SslBundles> sslBundles, Topics topics,
 			@Value("${decibel.relay.share-group:relay}") String shareGroup,
 			@Qualifier("readingDeliveries") MessageChannel readingDeliveries) {
 		String sharedTopic = topics.sharedReadings(shareGroup);
-		return new SessionKeeper(new SessionRegistry(jdbc, sharedTopic), settings, clientManager.getClientId(),
+		SessionRegistry registry = new SessionRegistry(jdbc, transactions, sharedTopic);
+		return new SessionKeeper(registry, settings, clientManager.getClientId(),
 				(gone) -> new AdoptedSession(gone, adoptionOptions(mqtt, sslBundles), sharedTopic, readingDeliveries,
 						settings),
 				() -> clientManager.getClient() != null && clientManager.getClient().isConnected());
