@@ -63,7 +63,27 @@ public final class ReadingValidator {
 		if (reading.source() == null || !SOURCE.matcher(reading.source()).matches()) {
 			reasons.add("source must match " + SOURCE.pattern());
 		}
+		if (reading.levels() != null) {
+			validateLevels(reasons, reading.levels());
+		}
 		return reasons;
+	}
+
+	/** Each level finite and believable for its scale, and the statistics in the order their definitions give. */
+	private static void validateLevels(List<String> reasons, SoundLevels levels) {
+		int before = reasons.size();
+		String scale = levels.calibrated() ? " (calibrated)" : " (uncalibrated)";
+		checkRange(reasons, "laeq" + scale, levels.laeq(), SoundLevels.FLOOR, levels.max());
+		checkRange(reasons, "lafmax" + scale, levels.lafmax(), SoundLevels.FLOOR, levels.max());
+		checkRange(reasons, "lafmin" + scale, levels.lafmin(), SoundLevels.FLOOR, levels.max());
+		checkRange(reasons, "laf10" + scale, levels.laf10(), SoundLevels.FLOOR, levels.max());
+		checkRange(reasons, "laf50" + scale, levels.laf50(), SoundLevels.FLOOR, levels.max());
+		checkRange(reasons, "laf90" + scale, levels.laf90(), SoundLevels.FLOOR, levels.max());
+		boolean ordered = levels.lafmin() <= levels.laf90() && levels.laf90() <= levels.laf50()
+				&& levels.laf50() <= levels.laf10() && levels.laf10() <= levels.lafmax();
+		if (reasons.size() == before && !ordered) {
+			reasons.add("levels must be ordered lafmin <= laf90 <= laf50 <= laf10 <= lafmax");
+		}
 	}
 
 	private static void checkRange(List<String> reasons, String field, double value, double min, double max) {

@@ -25,6 +25,10 @@ public final class TelemetryCodec {
 	private static final String[] FIELDS = { "deviceId", "seq", "sampledAt", "windowMs", "rms", "dbfs", "peak",
 			"source" };
 
+	/** Contract v1.1: a reading carries all of them or none (a v1 reading). */
+	private static final String[] LEVEL_FIELDS = { "laeq", "lafmax", "lafmin", "laf10", "laf50", "laf90",
+			"calibrated" };
+
 	private final JsonMapper mapper = JsonMapper.builder()
 		.changeDefaultPropertyInclusion((inclusion) -> inclusion.withValueInclusion(JsonInclude.Include.NON_NULL))
 		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -108,6 +112,7 @@ public final class TelemetryCodec {
 		Double dbfs = number(json, "dbfs", reasons);
 		Double peak = number(json, "peak", reasons);
 		String source = text(json, "source", reasons);
+		SoundLevels levels = levels(json, reasons);
 		Instant sampledAt = null;
 		if (sampledAtText != null) {
 			try {
@@ -122,10 +127,39 @@ public final class TelemetryCodec {
 		if (!reasons.isEmpty()) {
 			return DecodedReading.invalid(reasons, knownDevice, knownSeq);
 		}
-		Reading reading = new Reading(deviceId, seq, sampledAt, windowMs, rms, dbfs, peak, source);
+		Reading reading = new Reading(deviceId, seq, sampledAt, windowMs, rms, dbfs, peak, source, levels);
 		List<String> invalid = this.validator.validate(reading);
 		return invalid.isEmpty() ? DecodedReading.valid(reading)
 				: DecodedReading.invalid(invalid, knownDevice, knownSeq);
+	}
+
+	private static @Nullable SoundLevels levels(JsonNode json, List<String> reasons) {
+		int present = 0;
+		for (String field : LEVEL_FIELDS) {
+			present += (json.has(field) && !json.get(field).isNull()) ? 1 : 0;
+		}
+		if (present == 0) {
+			return null;
+		}
+		if (present < LEVEL_FIELDS.length) {
+			reasons.add("levels must come all together or not at all: " + String.join(", ", LEVEL_FIELDS));
+			return null;
+		}
+		int before = reasons.size();
+		Double laeq = number(json, "laeq", reasons);
+		Double lafmax = number(json, "lafmax", reasons);
+		Double lafmin = number(json, "lafmin", reasons);
+		Double laf10 = number(json, "laf10", reasons);
+		Double laf50 = number(json, "laf50", reasons);
+		Double laf90 = number(json, "laf90", reasons);
+		JsonNode calibrated = json.get("calibrated");
+		if (!calibrated.isBoolean()) {
+			reasons.add("calibrated must be true or false");
+		}
+		if (reasons.size() > before) {
+			return null;
+		}
+		return new SoundLevels(laeq, lafmax, lafmin, laf10, laf50, laf90, calibrated.booleanValue());
 	}
 
 	private static @Nullable String text(JsonNode json, String field, List<String> reasons) {
