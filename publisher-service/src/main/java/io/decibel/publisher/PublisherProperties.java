@@ -3,6 +3,8 @@ package io.decibel.publisher;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import org.hibernate.validator.constraints.time.DurationMax;
@@ -31,6 +33,13 @@ import org.springframework.validation.annotation.Validated;
  * @param outboxCapacity how many unacknowledged readings the device keeps for re-sending (in memory and on disk)
  * @param outboxFull what happens to a new reading when the outbox is full: the sampling waits for room
  * ({@code block}), or the oldest unacknowledged reading is given up ({@code drop-oldest})
+ * @param calibrationOffset dB added to the A-weighted levels re full scale to make them dB SPL; when unset, the offset
+ * the calibration mode stored in the state directory ({@code <deviceId>.calibration}) if there is one, else none: the
+ * levels stay re full scale ({@code calibrated: false})
+ * @param calibrateTo calibration mode: the level of the reference tone the device hears (94 or 114 dB from an
+ * acoustic calibrator, or what a reference meter reads beside it); the device records it for
+ * {@code calibrationDuration}, stores the offset in its state directory and exits, publishing nothing
+ * @param calibrationDuration how long the calibration mode records the reference tone
  */
 @Validated
 @ConfigurationProperties("decibel.publisher")
@@ -43,13 +52,21 @@ public record PublisherProperties(
 		@Nullable @Positive Long count, @Nullable Path stateDir,
 		@DefaultValue("5s") @DurationMin(millis = 1) @DurationMax(days = 1) Duration ackTimeout,
 		@DefaultValue("42") long syntheticSeed, @DefaultValue("10000") @Positive int outboxCapacity,
-		@DefaultValue("block") OutboxFull outboxFull) {
+		@DefaultValue("block") OutboxFull outboxFull,
+		@Nullable @DecimalMin("-50") @DecimalMax("250") Double calibrationOffset,
+		@Nullable @DecimalMin("0") @DecimalMax("200") Double calibrateTo,
+		@DefaultValue("5s") @DurationMin(seconds = 1) @DurationMax(minutes = 10) Duration calibrationDuration) {
 
 	public PublisherProperties {
 		// not a @DefaultValue: those are converted, not resolved, so ${user.home} would stay literal
 		if (stateDir == null) {
 			stateDir = Path.of(System.getProperty("user.home"), ".decibel");
 		}
+	}
+
+	/** Whether the device runs in calibration mode rather than as a device. */
+	public boolean calibrating() {
+		return this.calibrateTo != null;
 	}
 
 	/** What a full outbox does with a new reading; never silent, either way. */

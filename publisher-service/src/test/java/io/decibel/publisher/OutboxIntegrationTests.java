@@ -111,7 +111,7 @@ class OutboxIntegrationTests {
 			Reading again = stored.get(reading.sampledAt());
 			assertThat(again).isNotNull();
 			assertThat(again.seq()).isGreaterThan(41);
-			assertThat(withSeq(again, reading.seq())).isEqualTo(reading);
+			assertThat(again.withSeq(reading.seq())).isEqualTo(reading);
 		});
 		assertThat(output.getOut().lines().filter((line) -> line.contains("The device's numbering went back")))
 			.singleElement()
@@ -195,11 +195,6 @@ class OutboxIntegrationTests {
 	private AckResponder responder(AckResponder responder) {
 		this.responders.add(responder);
 		return responder;
-	}
-
-	private static Reading withSeq(Reading reading, long seq) {
-		return new Reading(reading.deviceId(), seq, reading.sampledAt(), reading.windowMs(), reading.rms(),
-				reading.dbfs(), reading.peak(), reading.source());
 	}
 
 }

@@ -33,7 +33,26 @@ class PublisherPropertiesTests {
 			assertThat(properties.syntheticSeed()).isEqualTo(42);
 			assertThat(properties.outboxCapacity()).isEqualTo(10_000);
 			assertThat(properties.outboxFull()).isEqualTo(OutboxFull.BLOCK);
+			assertThat(properties.calibrationOffset()).isNull();
+			assertThat(properties.calibrating()).isFalse();
+			assertThat(properties.calibrationDuration()).isEqualTo(Duration.ofSeconds(5));
 		});
+	}
+
+	@Test
+	void calibrationIsAnOffsetOrAReferenceLevel() {
+		this.context
+			.withPropertyValues("decibel.publisher.calibration-offset=125.5", "decibel.publisher.calibrate-to=94")
+			.run((context) -> {
+				PublisherProperties properties = context.getBean(PublisherProperties.class);
+				assertThat(properties.calibrationOffset()).isEqualTo(125.5);
+				assertThat(properties.calibrateTo()).isEqualTo(94.0);
+				assertThat(properties.calibrating()).isTrue();
+			});
+		this.context.withPropertyValues("decibel.publisher.calibration-offset=-60")
+			.run((context) -> assertThat(context).hasFailed());
+		this.context.withPropertyValues("decibel.publisher.calibrate-to=300")
+			.run((context) -> assertThat(context).hasFailed());
 	}
 
 	@Test

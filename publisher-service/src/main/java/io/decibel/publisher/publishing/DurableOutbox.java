@@ -299,8 +299,7 @@ public class DurableOutbox implements Closeable {
 	}
 
 	private static Reading withSeq(Reading reading, long seq) {
-		return new Reading(reading.deviceId(), seq, reading.sampledAt(), reading.windowMs(), reading.rms(),
-				reading.dbfs(), reading.peak(), reading.source());
+		return reading.withSeq(seq);
 	}
 
 	/** One log per device: a second publisher on the same files would interleave its records with ours. */

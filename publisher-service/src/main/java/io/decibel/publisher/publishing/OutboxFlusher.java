@@ -105,7 +105,8 @@ class OutboxFlusher implements SmartLifecycle {
 				this.keeping = false;
 				LOG.info("The broker is reachable again: publishing from seq={}", reading.seq());
 			}
-			LOG.info("Published seq={} level={} dBFS", reading.seq(), dbfs);
+			LOG.info("Published seq={} level={} dBFS{}", reading.seq(), dbfs,
+					(reading.levels() != null) ? " " + reading.levels().summary() : "");
 		}
 		else {
 			// one line per outage, not per reading: the re-sender says when the kept readings go out

@@ -7,10 +7,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import io.decibel.contract.Reading;
+import io.decibel.contract.SoundLevels;
 import io.decibel.publisher.PublisherProperties;
 import io.decibel.publisher.PublisherProperties.OutboxFull;
+import io.decibel.publisher.calibration.DeviceCalibration;
 import io.decibel.publisher.sampling.NoiseLevel;
 import io.decibel.publisher.sampling.NoiseSource;
+import io.decibel.publisher.sampling.SoundLevelMeter;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +23,8 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * The device's heartbeat, on a thread of its own: sample a window, make it a reading with the next seq and keep it
- * in the outbox, which puts it on disk and then publishes it ({@link OutboxFlusher}). Starts once everything else
+ * The device's heartbeat, on a thread of its own: sample a window, measure it (its RMS, and its A-weighted levels as
+ * a sound level meter does, {@link SoundLevelMeter}), make it a reading with the next seq and keep it in the outbox, which puts it on disk and then publishes it ({@link OutboxFlusher}). Starts once everything else
  * runs (the MQTT connection, the flows) and stops first.
  * <p>
  * A full outbox is never silent: under {@code block} the loop says when it starts waiting for room and when it
@@ -37,6 +40,10 @@ class SamplingLoop implements SmartLifecycle {
 	private static final Duration ROOM_CHECK = Duration.ofMillis(100);
 
 	private final NoiseSource source;
+
+	private final SoundLevelMeter meter;
+
+	private final boolean calibrating;
 
 	private final DurableOutbox outbox;
 
@@ -57,8 +64,10 @@ class SamplingLoop implements SmartLifecycle {
 	private volatile CountDownLatch stopSignal = new CountDownLatch(1);
 
 	SamplingLoop(NoiseSource source, DurableOutbox outbox, PendingReadings pending, ApplicationEventPublisher events,
-			PublisherProperties properties) {
+			PublisherProperties properties, DeviceCalibration calibration) {
 		this.source = source;
+		this.meter = new SoundLevelMeter(source.sampleRate(), calibration.offset());
+		this.calibrating = properties.calibrating();
 		this.outbox = outbox;
 		this.pending = pending;
 		this.events = events;
@@ -69,7 +78,8 @@ class SamplingLoop implements SmartLifecycle {
 
 	@Override
 	public synchronized void start() {
-		if (this.thread != null) {
+		// in calibration mode the source is the calibration's (CalibrationMode)
+		if (this.thread != null || this.calibrating) {
 			return;
 		}
 		this.stopSignal = new CountDownLatch(1);
@@ -123,7 +133,7 @@ class SamplingLoop implements SmartLifecycle {
 				// a late window (a slow disk, a long GC) starts the rhythm again instead of bursting to catch up
 				long now = System.nanoTime();
 				windowEnd = ((now - windowEnd > this.windowNanos) ? now : windowEnd) + this.windowNanos;
-				if (keep(NoiseLevel.of(samples))) {
+				if (keep(NoiseLevel.of(samples), this.meter.measure(samples))) {
 					taken++;
 				}
 			}
@@ -144,10 +154,10 @@ class SamplingLoop implements SmartLifecycle {
 	}
 
 	/** @return false when the outbox filled up meanwhile (under {@code block}): the window is not kept */
-	private boolean keep(NoiseLevel level) {
+	private boolean keep(NoiseLevel level, SoundLevels levels) {
 		Optional<DurableOutbox.Kept> kept = this.outbox.keep((seq) -> new Reading(this.deviceId, seq,
 				this.clock.instant(), TimeUnit.NANOSECONDS.toMillis(this.windowNanos), level.rms(), level.dbfs(),
-				level.peak(), this.source.name()), System.nanoTime());
+				level.peak(), this.source.name(), levels), System.nanoTime());
 		if (kept.isEmpty()) {
 			return false;
 		}

@@ -13,6 +13,9 @@ public interface NoiseSource extends AutoCloseable {
 	 */
 	short[] read();
 
+	/** The rate of the samples, Hz: the sound level meter's filters are designed for it. */
+	float sampleRate();
+
 	/**
 	 * Whether {@link #read()} keeps real time by itself; when it does not, the caller paces the windows.
 	 */

@@ -29,14 +29,14 @@ class NoiseSourceConfiguration {
 		if (source.startsWith(WAV_PREFIX)) {
 			Path file = Path.of(source.substring(WAV_PREFIX.length()));
 			NoiseSource wav = wav(file, window);
-			LOG.info("Noise source: wav {} (configured)", file);
+			LOG.info("Noise source: wav {} at {} Hz (configured)", file, (int) wav.sampleRate());
 			return wav;
 		}
 		switch (source) {
 			case "microphone":
 				// asked for explicitly: no microphone is a reason not to start
 				NoiseSource microphone = MicrophoneSource.open(window);
-				LOG.info("Noise source: microphone (configured)");
+				LOG.info("Noise source: microphone at {} Hz (configured)", (int) microphone.sampleRate());
 				return microphone;
 			case "synthetic":
 				LOG.info("Noise source: synthetic (configured, seed {})", properties.syntheticSeed());
@@ -49,7 +49,7 @@ class NoiseSourceConfiguration {
 	private static NoiseSource microphoneOrSynthetic(PublisherProperties properties) {
 		try {
 			NoiseSource microphone = MicrophoneSource.open(properties.window());
-			LOG.info("Noise source: microphone (auto: a capture line opened)");
+			LOG.info("Noise source: microphone at {} Hz (auto: a capture line opened)", (int) microphone.sampleRate());
 			return microphone;
 		}
 		catch (LineUnavailableException | IllegalArgumentException | SecurityException ex) {

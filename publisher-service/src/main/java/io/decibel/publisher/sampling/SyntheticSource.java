@@ -40,6 +40,11 @@ final class SyntheticSource implements NoiseSource {
 	}
 
 	@Override
+	public float sampleRate() {
+		return SAMPLE_RATE;
+	}
+
+	@Override
 	public short[] read() {
 		if (this.eventWindowsLeft == 0 && this.random.nextDouble() < EVENT_CHANCE) {
 			this.eventWindowsLeft = 1 + this.random.nextInt(3);

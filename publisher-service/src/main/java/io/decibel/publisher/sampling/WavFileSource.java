@@ -43,6 +43,11 @@ final class WavFileSource implements NoiseSource {
 	}
 
 	@Override
+	public float sampleRate() {
+		return this.format.getSampleRate();
+	}
+
+	@Override
 	public synchronized short[] read() {
 		try {
 			int filled = 0;
