@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.decibel.contract.Reading;
+import io.decibel.contract.SoundLevels;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.relay.MqttTestClient.Received;
@@ -357,6 +358,51 @@ assertThat(get("/api/devices/hall/delivery").path("stored").asLong()).isEqualTo(
 		assertThat(prefixed.poll(1, TimeUnit.SECONDS)).isNull();
 		assertThat(body("/actuator/prometheus"))
 			.contains("decibel_relay_replies_redirected_total{application=\"relay-service\"} 2.0");
+	}
+
+	@Test
+	void storesServesAndComparesTheSoundLevelsOfAReadingThatCarriesThem() throws Exception {
+		// given
+		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("meter"));
+		Reading v1 = reading("meter", 1);
+		SoundLevels levels = new SoundLevels(54.2, 61.0, 45.5, 58.0, 52.5, 48.3, true);
+		Reading measured = new Reading("meter", 2, v1.sampledAt(), v1.windowMs(), v1.rms(), v1.dbfs(), v1.peak(),
+				"microphone", levels);
+
+		// when
+		publish(v1, TOPICS.acks("meter"), "1");
+		publish(measured, TOPICS.acks("meter"), "2");
+
+		// then: stored with its levels, the v1 reading without
+		assertThat(status(MqttTestClient.next(acks))).isEqualTo("STORED");
+		assertThat(status(MqttTestClient.next(acks))).isEqualTo("STORED");
+		assertThat(this.repository.findById(new ReadingKey("meter", 2)).orElseThrow().getLevels()).isEqualTo(levels);
+		assertThat(this.repository.findById(new ReadingKey("meter", 1)).orElseThrow().getLevels()).isNull();
+		// served by the API as the wire carries them
+		JsonNode items = get("/api/readings?device=meter").path("items");
+		assertThat(items.get(0).path("seq").asLong()).isEqualTo(2);
+		assertThat(items.get(0).path("laeq").asDouble()).isEqualTo(54.2);
+		assertThat(items.get(0).path("lafmax").asDouble()).isEqualTo(61.0);
+		assertThat(items.get(0).path("lafmin").asDouble()).isEqualTo(45.5);
+		assertThat(items.get(0).path("laf10").asDouble()).isEqualTo(58.0);
+		assertThat(items.get(0).path("laf50").asDouble()).isEqualTo(52.5);
+		assertThat(items.get(0).path("laf90").asDouble()).isEqualTo(48.3);
+		assertThat(items.get(0).path("calibrated").asBoolean()).isTrue();
+		assertThat(items.get(1).has("laeq")).isFalse();
+		// the same reading again is a duplicate (another reading under its seq: StoredContentTests)
+		publish(measured, TOPICS.acks("meter"), "2-again");
+		assertThat(status(MqttTestClient.next(acks))).isEqualTo("DUPLICATE");
+		// levels out of order are no meter's reading
+		publish(new Reading("meter", 3, v1.sampledAt(), v1.windowMs(), v1.rms(), v1.dbfs(), v1.peak(), "microphone",
+				new SoundLevels(54.2, 61.0, 49.0, 58.0, 52.5, 48.3, true)), TOPICS.acks("meter"), "3");
+		JsonNode rejected = this.json.readTree(MqttTestClient.next(acks).payload());
+		assertThat(rejected.path("status").asString()).isEqualTo("REJECTED");
+		assertThat(rejected.path("reason").asString())
+			.isEqualTo("levels must be ordered lafmin <= laf90 <= laf50 <= laf10 <= lafmax");
+		// the device's latest levels as meters
+		assertThat(body("/actuator/prometheus")).contains(
+				"decibel_relay_device_laeq{application=\"relay-service\",calibrated=\"true\",device=\"meter\"} 54.2",
+				"decibel_relay_device_laf90{application=\"relay-service\",calibrated=\"true\",device=\"meter\"} 48.3");
 	}
 
 	@Test

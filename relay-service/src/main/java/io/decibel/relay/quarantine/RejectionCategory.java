@@ -57,18 +57,19 @@ enum RejectionCategory {
 		if (first.startsWith("malformed JSON") || first.equals("payload must be a JSON object")) {
 			return MALFORMED_JSON;
 		}
-		if (first.endsWith(" is missing")) {
+		if (first.endsWith(" is missing") || first.startsWith("levels must come all together")) {
 			return MISSING_FIELD;
 		}
 		if (first.startsWith("topic names device ")) {
 			return DEVICE_MISMATCH;
 		}
 		if (first.endsWith(" must be a string") || first.endsWith(" must be a number")
-				|| first.contains(" must be an integer ") || first.contains(" must be an ISO-8601 instant")) {
+				|| first.contains(" must be an integer ") || first.contains(" must be an ISO-8601 instant")
+				|| first.endsWith(" must be true or false")) {
 			return WRONG_TYPE;
 		}
 		if (first.contains(" must be between ") || first.contains(" must be a finite number between ")
-				|| first.contains(" must match ")) {
+				|| first.contains(" must match ") || first.startsWith("levels must be ordered")) {
 			return OUT_OF_RANGE;
 		}
 		return OTHER;

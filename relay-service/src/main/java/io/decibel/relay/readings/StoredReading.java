@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 import io.decibel.contract.Reading;
+import io.decibel.contract.SoundLevels;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -13,10 +14,13 @@ import jakarta.persistence.PostPersist;
 import jakarta.persistence.Table;
 import jakarta.persistence.Transient;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.data.domain.Persistable;
 
 /**
- * A reading as stored, with its three timestamps: sampled on the device, received by the relay, stored (committed).
+ * A reading as stored, with its three timestamps: sampled on the device, received by the relay, stored (committed),
+ * and its A-weighted levels when it carries them (contract v1.1; null for a v1 reading).
  */
 @Entity
 @Table(name = "readings")
@@ -46,6 +50,20 @@ public class StoredReading implements Persistable<ReadingKey> {
 
 	private String source;
 
+	private @Nullable Double laeq;
+
+	private @Nullable Double lafmax;
+
+	private @Nullable Double lafmin;
+
+	private @Nullable Double laf10;
+
+	private @Nullable Double laf50;
+
+	private @Nullable Double laf90;
+
+	private @Nullable Boolean calibrated;
+
 	// the key is assigned, not generated: tell Spring Data a new row is new, so save() inserts without a select
 	@Transient
 	private boolean isNew = true;
@@ -64,6 +82,16 @@ public class StoredReading implements Persistable<ReadingKey> {
 		this.dbfs = reading.dbfs();
 		this.peak = reading.peak();
 		this.source = reading.source();
+		SoundLevels levels = reading.levels();
+		if (levels != null) {
+			this.laeq = levels.laeq();
+			this.lafmax = levels.lafmax();
+			this.lafmin = levels.lafmin();
+			this.laf10 = levels.laf10();
+			this.laf50 = levels.laf50();
+			this.laf90 = levels.laf90();
+			this.calibrated = levels.calibrated();
+		}
 	}
 
 	/** The column keeps microseconds: store them truncated, not rounded by the server, to compare them later. */
@@ -125,6 +153,12 @@ public class StoredReading implements Persistable<ReadingKey> {
 
 	public String getSource() {
 		return this.source;
+	}
+
+	/** The levels as the reading carried them; {@code null} for a v1 reading. */
+	public @Nullable SoundLevels getLevels() {
+		return StoredContent.levels(this.laeq, this.lafmax, this.lafmin, this.laf10, this.laf50, this.laf90,
+				this.calibrated);
 	}
 
 }

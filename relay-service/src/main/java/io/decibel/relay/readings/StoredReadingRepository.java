@@ -19,7 +19,8 @@ public interface StoredReadingRepository
 	 * query for a whole batch, where {@code findAllById} would ask once per composite key.
 	 */
 	@Query("select new io.decibel.relay.readings.StoredContent(r.deviceId, r.seq, r.storedAt, r.sampledAt,"
-			+ " r.windowMs, r.rms, r.dbfs, r.peak, r.source) from StoredReading r"
+			+ " r.windowMs, r.rms, r.dbfs, r.peak, r.source, r.laeq, r.lafmax, r.lafmin, r.laf10, r.laf50, r.laf90,"
+			+ " r.calibrated) from StoredReading r"
 			+ " where r.deviceId in :deviceIds and r.seq in :seqs")
 	List<StoredContent> findStoredAmong(Collection<String> deviceIds, Collection<Long> seqs);
 

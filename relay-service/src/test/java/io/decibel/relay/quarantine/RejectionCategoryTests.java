@@ -33,6 +33,19 @@ class RejectionCategoryTests {
 	}
 
 	@Test
+	void namesTheKindOfEachRejectionOfSoundLevels() {
+		String levels = ",\"laeq\":54.2,\"lafmax\":61.0,\"lafmin\":45.5,\"laf10\":58.0,\"laf50\":52.5,\"laf90\":48.3,"
+				+ "\"calibrated\":true}";
+		String measured = GOOD.substring(0, GOOD.length() - 1) + levels;
+		assertThat(categoryOf(measured.replace(",\"laf50\":52.5", ""))).isEqualTo(RejectionCategory.MISSING_FIELD);
+		assertThat(categoryOf(measured.replace("true", "\"yes\""))).isEqualTo(RejectionCategory.WRONG_TYPE);
+		assertThat(categoryOf(measured.replace("61.0", "\"loud\""))).isEqualTo(RejectionCategory.WRONG_TYPE);
+		assertThat(categoryOf(measured.replace("61.0", "300.0"))).isEqualTo(RejectionCategory.OUT_OF_RANGE);
+		assertThat(categoryOf(measured.replace("45.5", "50.0"))).isEqualTo(RejectionCategory.OUT_OF_RANGE);
+		assertThat(this.codec.decodeReading(measured.getBytes(StandardCharsets.UTF_8)).isValid()).isTrue();
+	}
+
+	@Test
 	void namesATopicThatDisagreesWithItsPayloadADeviceMismatch() {
 		assertThat(RejectionCategory.of("topic names device 'porch' but the payload names 'cellar'"))
 			.isEqualTo(RejectionCategory.DEVICE_MISMATCH);
