@@ -1,5 +1,7 @@
 // The relay's live page: the newest stored readings from the API, then each committed batch as it comes
 // (Server-Sent Events from api/readings/stream), a chart of the level per device, the latest level and the ACK counts.
+// A reading with A-weighted levels (contract v1.1) is shown by its LAeq, in dB(A) when calibrated and dB(A)FS when not,
+// with a band from LAF90 to LAFmax on the chart; a v1 reading by its dBFS.
 // Everything is served by the relay itself: no CDN, no framework, it works offline.
 (function () {
     const MAX_ROWS = 200;
@@ -12,11 +14,12 @@
     const filter = document.getElementById('filter');
     const levels = document.getElementById('levels');
     const chart = document.getElementById('chart');
+    const chartTitle = document.getElementById('chart-title');
 
     let device = '';
     let rows = [];                  // newest first, at most MAX_ROWS
     let seen = new Set();           // "device/seq" of every reading shown since the last filter change
-    let series = new Map();         // device -> [{t, dbfs, seq}], oldest first, at most MAX_POINTS
+    let series = new Map();         // device -> [{t, level, high, low, unit, seq}], oldest first, at most MAX_POINTS
     const colours = new Map();      // device -> colour, stable for the page's life
     let fresh = new Set();          // keys of the rows that arrived live since the last render
     let renderQueued = false;
@@ -30,6 +33,27 @@
             colours.set(id, COLOURS[colours.size % COLOURS.length]);
         }
         return colours.get(id);
+    }
+
+    function hasLevels(r) {
+        return r.laeq !== undefined && r.laeq !== null;
+    }
+
+    /** The unit of the reading's level: dB(A) (calibrated), dB(A)FS (re full scale) or dBFS (a v1 reading). */
+    function unit(r) {
+        return hasLevels(r) ? (r.calibrated ? 'dB(A)' : 'dB(A)FS') : 'dBFS';
+    }
+
+    function point(r) {
+        const levels = hasLevels(r);
+        return {
+            t: Date.parse(r.sampledAt), seq: r.seq, unit: unit(r), level: levels ? r.laeq : r.dbfs,
+            high: levels ? r.lafmax : null, low: levels ? r.laf90 : null
+        };
+    }
+
+    function fixed(value) {
+        return (value === undefined || value === null) ? '' : value.toFixed(1);
     }
 
     function time(iso) {
@@ -65,7 +89,7 @@
                 fresh.add(key(r));
             }
             const points = series.get(r.deviceId) || [];
-            points.push({ t: Date.parse(r.sampledAt), dbfs: r.dbfs, seq: r.seq });
+            points.push(point(r));
             series.set(r.deviceId, points);
         }
         if (added > 0) {
@@ -104,7 +128,8 @@
             if (fresh.has(key(r))) {
                 tr.className = 'new';
             }
-            tr.append(cell(r.deviceId), cell(r.seq), cell(r.dbfs.toFixed(1)), cell(r.rms.toFixed(1)),
+            tr.append(cell(r.deviceId), cell(r.seq), cell(hasLevels(r) ? fixed(r.laeq) + ' ' + unit(r) : ''),
+                cell(fixed(r.lafmax)), cell(fixed(r.laf90)), cell(r.dbfs.toFixed(1)), cell(r.rms.toFixed(1)),
                 cell(r.peak.toFixed(0)), cell(r.source), cell(time(r.sampledAt)), cell(time(r.receivedAt)),
                 cell(time(r.storedAt)));
             return tr;
@@ -125,8 +150,14 @@
             name.textContent = id + ' · seq ' + latest.seq;
             const level = document.createElement('span');
             level.className = 'level';
-            level.textContent = latest.dbfs.toFixed(1) + ' dBFS';
+            level.textContent = latest.level.toFixed(1) + ' ' + latest.unit;
             li.append(name, level);
+            if (latest.high !== null) {
+                const band = document.createElement('span');
+                band.className = 'band';
+                band.textContent = 'LAFmax ' + latest.high.toFixed(1) + ' · LAF90 ' + latest.low.toFixed(1);
+                li.append(band);
+            }
             return li;
         }));
     }
@@ -142,13 +173,18 @@
         return element;
     }
 
-    /** Hand-drawn SVG: a line per device, time across, dBFS up; the scale follows the data. */
+    /**
+     * Hand-drawn SVG: a line per device (LAeq, or dBFS for v1 readings), time across, level up, and behind each line a
+     * band from LAF90 to LAFmax where the readings carry them; the scale follows the data.
+     */
     function renderChart() {
         const width = chart.clientWidth || 800;
         const height = chart.clientHeight || 240;
         const left = 44, right = 10, top = 10, bottom = 22;
         chart.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
         const all = [...series.values()].flat();
+        const units = [...new Set(all.map((p) => p.unit))].sort();
+        chartTitle.textContent = 'Level over time' + (units.length ? ' (' + units.join(', ') + ')' : '');
         if (all.length === 0) {
             chart.replaceChildren(svg('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle', class: 'empty' },
                 'Waiting for readings…'));
@@ -159,13 +195,13 @@
             t0 -= 500;
             t1 += 500;
         }
-        let low = Math.floor(Math.min(...all.map((p) => p.dbfs)) / 10) * 10;
-        let high = Math.ceil(Math.max(...all.map((p) => p.dbfs)) / 10) * 10;
+        let low = Math.floor(Math.min(...all.map((p) => p.low !== null ? p.low : p.level)) / 10) * 10;
+        let high = Math.ceil(Math.max(...all.map((p) => p.high !== null ? p.high : p.level)) / 10) * 10;
         if (high - low < 10) {
             low = high - 10;
         }
         const x = (t) => left + (t - t0) / (t1 - t0) * (width - left - right);
-        const y = (dbfs) => top + (high - dbfs) / (high - low) * (height - top - bottom);
+        const y = (level) => top + (high - level) / (high - low) * (height - top - bottom);
         const parts = [];
         const step = (high - low) > 40 ? 20 : 10;
         for (let level = low; level <= high; level += step) {
@@ -177,15 +213,27 @@
         parts.push(svg('text', { x: width - right, y: height - 6, 'text-anchor': 'end', class: 'axis' }, clock(t1)));
         for (const id of [...series.keys()].sort()) {
             const points = series.get(id);
+            const banded = points.filter((p) => p.high !== null);
+            if (banded.length > 0) {
+                // LAFmax along the top, then LAF90 back along the bottom
+                const outline = banded.map((p) => x(p.t).toFixed(1) + ',' + y(p.high).toFixed(1))
+                    .concat(banded.slice().reverse().map((p) => x(p.t).toFixed(1) + ',' + y(p.low).toFixed(1)));
+                const band = svg('polygon', {
+                    points: outline.join(' '), fill: colour(id), class: 'band', 'data-band': id,
+                    'data-points': banded.length
+                });
+                band.append(svg('title', {}, id + ': LAF90 to LAFmax'));
+                parts.push(band);
+            }
             const line = svg('polyline', {
-                points: points.map((p) => x(p.t).toFixed(1) + ',' + y(p.dbfs).toFixed(1)).join(' '),
+                points: points.map((p) => x(p.t).toFixed(1) + ',' + y(p.level).toFixed(1)).join(' '),
                 stroke: colour(id), 'data-device': id, 'data-points': points.length
             });
             line.append(svg('title', {}, id));
             parts.push(line);
             // the latest point stands out (and a device with one reading still shows)
             const last = points[points.length - 1];
-            parts.push(svg('circle', { cx: x(last.t), cy: y(last.dbfs), r: 3.5, fill: colour(id) }));
+            parts.push(svg('circle', { cx: x(last.t), cy: y(last.level), r: 3.5, fill: colour(id) }));
         }
         chart.replaceChildren(...parts);
     }

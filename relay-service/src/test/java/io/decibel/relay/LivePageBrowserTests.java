@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 
 import io.decibel.contract.Reading;
+import io.decibel.contract.SoundLevels;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.relay.MqttTestClient.Received;
@@ -46,9 +47,10 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class LivePageBrowserTests {
 
-	static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+	/** Debian's, or another build's named by {@code DECIBEL_TEST_CHROMIUM} (its own binary, not a launcher script). */
+	static final Path CHROMIUM = Path.of(environment("DECIBEL_TEST_CHROMIUM", "/usr/bin/chromium"));
 
-	static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+	static final Path CHROMEDRIVER = Path.of(environment("DECIBEL_TEST_CHROMEDRIVER", "/usr/bin/chromedriver"));
 
 	static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
@@ -152,6 +154,31 @@ class LivePageBrowserTests {
 		});
 		// and all of it without a reload
 		assertThat(this.browser.executeScript("return window.openedOnce === true")).isEqualTo(true);
+
+		// when: a calibrated meter and an uncalibrated one send A-weighted levels
+		double[] studio = { 52.0, 58.5, 55.25 };
+		for (int seq = 0; seq < studio.length; seq++) {
+			publishAndAwaitAck(withLevels(reading("studio", seq, -40.0),
+					new SoundLevels(studio[seq], studio[seq] + 6, studio[seq] - 8, studio[seq] + 3, studio[seq] - 1,
+							studio[seq] - 5, true)),
+					acks);
+		}
+		publishAndAwaitAck(withLevels(reading("desk", 0, -30.0), new SoundLevels(-31.5, -25, -40, -28, -32, -38.5,
+				false)), acks);
+
+		// then: their LAeq in dB(A) or dB(A)FS, LAFmax and LAF90 beside it, a band behind each line
+		await().atMost(Duration.ofSeconds(20))
+			.untilAsserted(() -> assertThat(latest("studio")).contains("55.3 dB(A)")
+				.contains("LAFmax 61.3")
+				.contains("LAF90 50.3"));
+		assertThat(latest("desk")).contains("-31.5 dB(A)FS");
+		assertThat(latest("kitchen")).contains("-20.3 dBFS");
+		assertThat(band("studio").getAttribute("data-points")).isEqualTo("3");
+		assertThat(line("studio").getAttribute("data-points")).isEqualTo("3");
+		assertThat(this.browser.findElements(By.cssSelector("#chart polygon[data-band='kitchen']"))).isEmpty();
+		assertThat(text("chart-title")).contains("dB(A)", "dB(A)FS", "dBFS");
+		assertThat(this.browser.findElement(By.cssSelector("#readings tr[data-key='studio/2']")).getText())
+			.contains("55.3 dB(A)", "61.3", "50.3");
 		screenshot("live-page.png");
 
 		// on a phone's screen, the same page, nothing wider than the screen but the table's own scroll
@@ -173,6 +200,10 @@ class LivePageBrowserTests {
 			.toList();
 	}
 
+	private WebElement band(String deviceId) {
+		return this.browser.findElement(By.cssSelector("#chart polygon[data-band='" + deviceId + "']"));
+	}
+
 	private WebElement line(String deviceId) {
 		return this.browser.findElement(By.cssSelector("#chart polyline[data-device='" + deviceId + "']"));
 	}
@@ -189,6 +220,16 @@ class LivePageBrowserTests {
 		Files.createDirectories(SCREENSHOTS);
 		File shot = this.browser.getScreenshotAs(OutputType.FILE);
 		Files.copy(shot.toPath(), SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+	}
+
+	private static String environment(String name, String otherwise) {
+		String value = System.getenv(name);
+		return (value != null && !value.isBlank()) ? value : otherwise;
+	}
+
+	static Reading withLevels(Reading reading, SoundLevels levels) {
+		return new Reading(reading.deviceId(), reading.seq(), reading.sampledAt(), reading.windowMs(), reading.rms(),
+				reading.dbfs(), reading.peak(), "microphone", levels);
 	}
 
 	static Reading reading(String deviceId, long seq, double dbfs) {

@@ -53,8 +53,10 @@ class ReadingLog {
 			this.unreadable.increment();
 			return;
 		}
-		LOG.info("Reading device={} seq={} level={} dBFS sampled={}", reading.deviceId(), reading.seq(),
-				String.format(Locale.ROOT, "%.1f", reading.dbfs()), reading.sampledAt());
+		// the v1 part first, unchanged; a v1.1 reading's A-weighted levels after it
+		LOG.info("Reading device={} seq={} level={} dBFS sampled={}{}", reading.deviceId(), reading.seq(),
+				String.format(Locale.ROOT, "%.1f", reading.dbfs()), reading.sampledAt(),
+				(reading.levels() != null) ? " " + reading.levels().summary() : "");
 		this.shown.increment();
 		Counter.builder(DEVICE_READINGS)
 			.description("Readings shown, by device")
