@@ -21,12 +21,12 @@ import io.decibel.contract.AckStatus;
 import io.decibel.contract.Reading;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
+import io.decibel.mqtt.MessageCallback;
 import io.decibel.mqtt.NoDelaySocketFactory;
 import org.HdrHistogram.Histogram;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
@@ -346,7 +346,7 @@ final class LoadGenerator implements AutoCloseable {
 
 	}
 
-	private final class Connection implements MqttCallback {
+	private final class Connection implements MessageCallback {
 
 		final int index;
 
@@ -496,18 +496,6 @@ final class LoadGenerator implements AutoCloseable {
 		@Override
 		public void mqttErrorOccurred(MqttException exception) {
 			System.err.println("bench connection " + this.index + ": " + exception);
-		}
-
-		@Override
-		public void deliveryComplete(IMqttToken token) {
-		}
-
-		@Override
-		public void connectComplete(boolean reconnect, String serverURI) {
-		}
-
-		@Override
-		public void authPacketArrived(int reasonCode, MqttProperties properties) {
 		}
 
 	}

@@ -8,12 +8,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.decibel.mqtt.MessageCallback;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -40,7 +40,7 @@ import org.springframework.stereotype.Component;
  * relay (EMQX, whose count is a Prometheus metric of its own), leaves the gauge absent.
  */
 @Component
-class BrokerDrops implements SmartLifecycle, MqttCallback {
+class BrokerDrops implements SmartLifecycle, MessageCallback {
 
 	private static final Logger LOG = LoggerFactory.getLogger(BrokerDrops.class);
 
@@ -253,18 +253,6 @@ class BrokerDrops implements SmartLifecycle, MqttCallback {
 	@Override
 	public void disconnected(MqttDisconnectResponse response) {
 		LOG.debug("Connection for the broker's drop count lost: {}", response);
-	}
-
-	@Override
-	public void mqttErrorOccurred(MqttException exception) {
-	}
-
-	@Override
-	public void deliveryComplete(IMqttToken token) {
-	}
-
-	@Override
-	public void authPacketArrived(int reasonCode, MqttProperties properties) {
 	}
 
 }

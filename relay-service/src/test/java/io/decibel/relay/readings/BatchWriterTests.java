@@ -137,53 +137,35 @@ class BatchWriterTests {
 
 	@Test
 	void answersDuplicateWhenAnotherRelayStoresTheReadingWhileThisOneInsertsIt() throws Exception {
+		// given: the store inserts without a look-up
 		insertingFirst();
 		double keysTaken = keysTaken();
-		Reading reading = reading("raced", 5);
 		Instant otherStoredAt = Instant.now().truncatedTo(ChronoUnit.MICROS).minusSeconds(1);
-		try (Connection otherRelay = this.dataSource.getConnection()) {
-			// given: another relay's transaction holds the key, not committed yet
-			otherRelay.setAutoCommit(false);
-			insert(otherRelay, reading, otherStoredAt);
 
-			// when: this relay inserts it without a look-up, and waits for the other's lock
-			CompletableFuture<List<Ack>> written = writeAsync(reading);
-			awaitLockWait();
-			otherRelay.commit();
+		// when: its insert waits for another relay's lock on the key, and the other commits
+		Ack ack = racedByAnotherRelay(reading("raced", 5), otherStoredAt);
 
-			// then: the key is taken; looked up, it is the same reading
-			assertThat(written.get(30, TimeUnit.SECONDS)).singleElement().satisfies((ack) -> {
-				assertThat(ack.status()).isEqualTo(AckStatus.DUPLICATE);
-				assertThat(ack.storedAt()).isEqualTo(otherStoredAt);
-			});
-			assertThat(keysTaken()).isEqualTo(keysTaken + 1);
-			assertThat(this.store.looksUpFirst()).isTrue();
-		}
+		// then: the key is taken; looked up, it is the same reading
+		assertThat(ack.status()).isEqualTo(AckStatus.DUPLICATE);
+		assertThat(ack.storedAt()).isEqualTo(otherStoredAt);
+		assertThat(keysTaken()).isEqualTo(keysTaken + 1);
+		assertThat(this.store.looksUpFirst()).isTrue();
 	}
 
 	@Test
 	void answersDuplicateWhenAnotherRelayStoresTheReadingBetweenTheLookUpAndTheInsert() throws Exception {
+		// given: the store looks up first
 		lookingUpFirst();
-		Reading reading = reading("raced-looked-up", 5);
 		Instant otherStoredAt = Instant.now().truncatedTo(ChronoUnit.MICROS).minusSeconds(1);
-		try (Connection otherRelay = this.dataSource.getConnection()) {
-			// given: another relay's transaction holds the key, not committed yet
-			otherRelay.setAutoCommit(false);
-			insert(otherRelay, reading, otherStoredAt);
 
-			// when: this relay's look-up misses it, and its insert waits for the other's lock
-			CompletableFuture<List<Ack>> written = writeAsync(reading);
-			awaitLockWait();
-			otherRelay.commit();
+		// when: its look-up misses the other relay's uncommitted row, and its insert waits for the other's lock
+		Ack ack = racedByAnotherRelay(reading("raced-looked-up", 5), otherStoredAt);
 
-			// then: the key is there now; looked up again, it is the same reading
-			assertThat(written.get(30, TimeUnit.SECONDS)).singleElement().satisfies((ack) -> {
-				assertThat(ack.status()).isEqualTo(AckStatus.DUPLICATE);
-				assertThat(ack.storedAt()).isEqualTo(otherStoredAt);
-			});
-			assertThat(this.meters.counter("decibel.relay.store.retries", "failure", "duplicate_key").count())
-				.isEqualTo(1);
-		}
+		// then: the key is there now; looked up again, it is the same reading
+		assertThat(ack.status()).isEqualTo(AckStatus.DUPLICATE);
+		assertThat(ack.storedAt()).isEqualTo(otherStoredAt);
+		assertThat(this.meters.counter("decibel.relay.store.retries", "failure", "duplicate_key").count())
+			.isEqualTo(1);
 	}
 
 	@Test
@@ -270,16 +252,24 @@ class BatchWriterTests {
 		return this.storeMeters.get("decibel.relay.store.latency").tag("outcome", "key-taken").timer().count();
 	}
 
-	private CompletableFuture<List<Ack>> writeAsync(Reading reading) {
-		return CompletableFuture.supplyAsync(() -> writer().write(List.of(reading), Instant.now(), List.of(),
-				(i, reason) -> refused(reading.deviceId(), reason)));
-	}
-
-	private void awaitLockWait() {
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> this.jdbc.queryForObject("select count(*) from information_schema.innodb_trx t"
-					+ " join information_schema.processlist p on p.id = t.trx_mysql_thread_id"
-					+ " where t.trx_state = 'LOCK WAIT' and p.db = database()", Integer.class) > 0);
+	/**
+	 * Writes the reading while another relay's transaction holds its key, uncommitted; once the writer waits for
+	 * that lock, the other relay commits.
+	 * @return the reading's answer
+	 */
+	private Ack racedByAnotherRelay(Reading reading, Instant otherStoredAt) throws Exception {
+		try (Connection otherRelay = this.dataSource.getConnection()) {
+			otherRelay.setAutoCommit(false);
+			insert(otherRelay, reading, otherStoredAt);
+			CompletableFuture<List<Ack>> written = CompletableFuture.supplyAsync(() -> writer().write(
+					List.of(reading), Instant.now(), List.of(), (i, reason) -> refused(reading.deviceId(), reason)));
+			await().atMost(Duration.ofSeconds(30))
+				.until(() -> this.jdbc.queryForObject("select count(*) from information_schema.innodb_trx t"
+						+ " join information_schema.processlist p on p.id = t.trx_mysql_thread_id"
+						+ " where t.trx_state = 'LOCK WAIT' and p.db = database()", Integer.class) > 0);
+			otherRelay.commit();
+			return written.get(30, TimeUnit.SECONDS).get(0);
+		}
 	}
 
 	private BatchWriter writer() {
