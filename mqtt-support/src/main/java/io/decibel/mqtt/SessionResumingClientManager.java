@@ -53,8 +53,12 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 
 	private static final int PAHO_THREADS = 10;
 
-	/** How long a DISCONNECT may wait for the client's outgoing messages (replies at QoS 0) to be written. */
-	private static final long RENEW_QUIESCE_MILLIS = 500;
+	/**
+	 * How long a DISCONNECT may wait for the client's outgoing messages (replies at QoS 0) to be written: Paho drops
+	 * what is still queued after it. It returns as soon as all is written; a writer that has just stored a few
+	 * thousand readings has as many replies queued, and a loaded machine writes them slower than 500 ms.
+	 */
+	private static final long RENEW_QUIESCE_MILLIS = 10_000;
 
 	private final CountDownLatch adapterRegistered = new CountDownLatch(1);
 
@@ -151,7 +155,8 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 		}
 		LOG.info("Renewing the MQTT connection: DISCONNECT, then a connection that resumes the session");
 		try {
-			client.disconnect(RENEW_QUIESCE_MILLIS).waitForCompletion(getDisconnectCompletionTimeout());
+			client.disconnect(RENEW_QUIESCE_MILLIS)
+				.waitForCompletion(RENEW_QUIESCE_MILLIS + getDisconnectCompletionTimeout());
 		}
 		catch (MqttException ex) {
 			LOG.warn("The DISCONNECT did not complete ({}); connecting again all the same", ex.getMessage());

@@ -324,6 +324,10 @@ class ReadingBatcher implements SmartLifecycle {
 			for (int attempt = 1; isWriter(); attempt++) {
 				try {
 					batches.send(message);
+					// its replies are with the MQTT client now; a batch left by a stop stays unacknowledged
+					if (batch.isCommitted()) {
+						batch.acknowledge();
+					}
 					if (attempt > 1) {
 						LOG.info("The batch of {} went through on attempt {}", size, attempt);
 					}

@@ -31,10 +31,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Stores a batch of deliveries and says what goes back: each device's ACK (after the commit, or with the reason
- * its reading was rejected) and a dead-letter entry for each rejection. Only after the commit is each delivery
- * acknowledged to the broker: a relay that dies, or a database that is away, never costs a reading — the broker
- * delivers again whatever was not acknowledged. Bad input never throws, and a reading the database refuses for good
- * is quarantined and answered like bad input ({@link BatchWriter}).
+ * its reading was rejected) and a dead-letter entry for each rejection. Only after the commit, and once its reply
+ * is out, is each delivery acknowledged to the broker ({@link ReadingBatcher}): a relay that dies or stops, or a
+ * database that is away, never costs a reading or its answer — the broker delivers again whatever was not
+ * acknowledged. Bad input never throws, and a reading the database refuses for good is quarantined and answered like
+ * bad input ({@link BatchWriter}).
  */
 @Component
 class ReadingIngest implements SmartLifecycle {
@@ -104,7 +105,8 @@ class ReadingIngest implements SmartLifecycle {
 			LOG.info("Stopping: {} deliveries left unacknowledged for the broker to deliver again", deliveries.size());
 			return List.of();
 		}
-		batch.acknowledge();
+		// acknowledged to the broker by the writer once the replies below are handed to the MQTT client
+		batch.committed();
 		List<Message<byte[]>> replies = new ArrayList<>(deliveries.size() + rejections.size());
 		List<Reading> kept = new ArrayList<>(readings.size());
 		List<Ack> keptAcks = new ArrayList<>(readings.size());

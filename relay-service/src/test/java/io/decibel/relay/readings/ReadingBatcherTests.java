@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.decibel.mqtt.ConnectionEpoch;
 import io.decibel.relay.RelayProperties;
@@ -20,6 +21,7 @@ import org.springframework.integration.dsl.IntegrationFlowDefinition;
 import org.springframework.integration.support.MessageBuilder;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
+import org.springframework.messaging.MessageDeliveryException;
 import org.springframework.messaging.support.GenericMessage;
 import org.springframework.util.unit.DataSize;
 
@@ -169,6 +171,49 @@ class ReadingBatcherTests {
 		assertThat(nextBatch()).containsExactly("a");
 		assertThat(batcher.failedAttempts()).isEqualTo(2);
 		assertThat(batcher.death()).isNull();
+	}
+
+	@Test
+	void acknowledgesACommittedBatchOnlyOnceItsRepliesAreOut() {
+		// given: a flow that commits each batch, and cannot hand its replies on the first time (as when the replies'
+		// endpoint stops before the writer)
+		AtomicInteger attempts = new AtomicInteger();
+		AtomicInteger unacknowledgedWhenRepliesWentOut = new AtomicInteger(-1);
+		AtomicReference<ReadingBatcher> writer = new AtomicReference<>();
+		MessageChannel repliesOutOnTheSecondAttempt = (message, timeout) -> {
+			((ReadingBatch) message.getPayload()).committed();
+			if (attempts.incrementAndGet() == 1) {
+				throw new MessageDeliveryException(message, "Dispatcher has no subscribers");
+			}
+			unacknowledgedWhenRepliesWentOut.set(writer.get().unacknowledged());
+			return true;
+		};
+		ReadingBatcher batcher = batcher(500, Duration.ZERO, 10, repliesOutOnTheSecondAttempt);
+		writer.set(batcher);
+		batcher.start();
+
+		// when
+		batcher.add(acknowledgeable("a"));
+
+		// then: still unacknowledged after the failed attempt, acknowledged after the one whose replies went out
+		await().atMost(Duration.ofSeconds(10)).until(() -> batcher.unacknowledged() == 0);
+		assertThat(attempts.get()).isEqualTo(2);
+		assertThat(unacknowledgedWhenRepliesWentOut.get()).isEqualTo(1);
+	}
+
+	@Test
+	void leavesABatchThatWasNotCommittedUnacknowledged() {
+		// given: a flow that returns without committing, as the store does when the relay stops
+		MessageChannel notCommitted = (message, timeout) -> this.batches.send(message, timeout);
+		ReadingBatcher batcher = batcher(500, Duration.ZERO, 10, notCommitted);
+		batcher.start();
+
+		// when
+		batcher.add(acknowledgeable("a"));
+
+		// then: the broker keeps it, to deliver again
+		assertThat(nextBatch()).containsExactly("a");
+		assertThat(batcher.unacknowledged()).isEqualTo(1);
 	}
 
 	@Test
