@@ -154,6 +154,7 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 			return false;
 		}
 		LOG.info("Renewing the MQTT connection: DISCONNECT, then a connection that resumes the session");
+		awaitWritten(client);
 		try {
 			client.disconnect(RENEW_QUIESCE_MILLIS)
 				.waitForCompletion(RENEW_QUIESCE_MILLIS + getDisconnectCompletionTimeout());
@@ -170,6 +171,19 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 					ex.getMessage());
 		}
 		return true;
+	}
+
+	/** Waits (up to the quiesce time) until the publishes handed to the client are written: the replies. */
+	private static void awaitWritten(MqttAsyncClient client) {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RENEW_QUIESCE_MILLIS);
+		try {
+			while (client.getPendingTokens().length > 0 && System.nanoTime() < deadline) {
+				Thread.sleep(5);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	/**
