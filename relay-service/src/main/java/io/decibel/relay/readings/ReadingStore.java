@@ -72,32 +72,32 @@ class ReadingStore {
 		if (!this.lookUpFirst) {
 			Timer.Sample sample = Timer.start();
 			try {
-				return attempt(batch, receivedAt, refused, false, sample);
+				return commit(batch, receivedAt, refused, false, sample);
 			}
 			catch (RuntimeException ex) {
 				if (StoreFailure.of(ex) != StoreFailure.DUPLICATE_KEY) {
+					sample.stop(this.failed);
 					throw ex;
 				}
 				sample.stop(this.keyTaken);
 				this.lookUpFirst = true;
 			}
 		}
-		return attempt(batch, receivedAt, refused, true, Timer.start());
-	}
-
-	private List<Ack> attempt(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused,
-			boolean lookUp, Timer.Sample sample) {
+		Timer.Sample sample = Timer.start();
 		try {
-			List<Ack> acks = this.transaction.execute((status) -> write(batch, receivedAt, refused, lookUp));
-			sample.stop(this.committed);
-			return acks;
+			return commit(batch, receivedAt, refused, true, sample);
 		}
 		catch (RuntimeException ex) {
-			if (lookUp || StoreFailure.of(ex) != StoreFailure.DUPLICATE_KEY) {
-				sample.stop(this.failed);
-			}
+			sample.stop(this.failed);
 			throw ex;
 		}
+	}
+
+	private List<Ack> commit(List<Reading> batch, Instant receivedAt, List<QuarantinedPayload> refused,
+			boolean lookUp, Timer.Sample sample) {
+		List<Ack> acks = this.transaction.execute((status) -> write(batch, receivedAt, refused, lookUp));
+		sample.stop(this.committed);
+		return acks;
 	}
 
 	/** Whether the next batch is looked up before it is inserted: after a taken key, until a look-up finds none. */
