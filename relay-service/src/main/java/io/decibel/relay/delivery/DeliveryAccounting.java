@@ -8,10 +8,15 @@ import io.decibel.relay.delivery.DeliveryRepository.StoredRange;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Which readings of a device are stored and which are missing, straight from the table. A device numbers its
- * readings from 0 without gaps, so every missing seq up to the last stored one is a reading not (yet) delivered.
+ * readings from 0 without gaps, so every missing seq up to the last stored one is a reading not (yet) delivered —
+ * from the device's retention horizon on: the seqs below it are retention's, deleted, not missing. The report is read
+ * in one snapshot, so that a chunk of retention committing meanwhile cannot show as a gap.
  */
 @Component
 class DeliveryAccounting {
@@ -20,30 +25,40 @@ class DeliveryAccounting {
 
 	private final DeliveryRepository readings;
 
-	DeliveryAccounting(DeliveryRepository readings) {
+	private final TransactionTemplate snapshot;
+
+	DeliveryAccounting(DeliveryRepository readings, PlatformTransactionManager transactions) {
 		this.readings = readings;
+		this.snapshot = new TransactionTemplate(transactions);
+		this.snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+		this.snapshot.setReadOnly(true);
 	}
 
 	Delivery delivery(String deviceId) {
-		StoredRange range = this.readings.findStoredRange(deviceId);
-		List<Gap> gaps = new ArrayList<>();
-		if (range.getFirstSeq() != null && range.getFirstSeq() > 0) {
-			gaps.add(new Gap(0, range.getFirstSeq() - 1));
-		}
-		for (SeqGap gap : this.readings.findGaps(deviceId, MAX_GAPS)) {
-			gaps.add(new Gap(gap.getFromSeq(), gap.getToSeq()));
-		}
-		long missing = (range.getLastSeq() != null) ? range.getLastSeq() + 1 - range.getStored() : 0;
-		return new Delivery(deviceId, range.getStored(), range.getFirstSeq(), range.getLastSeq(), missing,
-				List.copyOf(gaps.subList(0, Math.min(gaps.size(), MAX_GAPS))));
+		return this.snapshot.execute((status) -> {
+			long from = this.readings.findRetainedFrom(deviceId);
+			StoredRange range = this.readings.findStoredRange(deviceId, from);
+			List<Gap> gaps = new ArrayList<>();
+			if (range.getFirstSeq() != null && range.getFirstSeq() > from) {
+				gaps.add(new Gap(from, range.getFirstSeq() - 1));
+			}
+			for (SeqGap gap : this.readings.findGaps(deviceId, from, MAX_GAPS)) {
+				gaps.add(new Gap(gap.getFromSeq(), gap.getToSeq()));
+			}
+			long missing = (range.getLastSeq() != null) ? range.getLastSeq() + 1 - from - range.getStored() : 0;
+			return new Delivery(deviceId, range.getStored(), range.getFirstSeq(), range.getLastSeq(), missing,
+					List.copyOf(gaps.subList(0, Math.min(gaps.size(), MAX_GAPS))), from);
+		});
 	}
 
 	/**
-	 * @param missing seqs from 0 to {@code lastSeq} that are not stored
+	 * @param stored readings stored from {@code retainedFrom} on
+	 * @param missing seqs from {@code retainedFrom} to {@code lastSeq} that are not stored
 	 * @param gaps the missing seqs as ranges, lowest first (at most {@value #MAX_GAPS})
+	 * @param retainedFrom the lowest seq the report covers: 0, or one above the highest seq retention deleted
 	 */
 	record Delivery(String deviceId, long stored, @Nullable Long firstSeq, @Nullable Long lastSeq,
-			long missing, List<Gap> gaps) {
+			long missing, List<Gap> gaps, long retainedFrom) {
 	}
 
 	record Gap(long from, long to) {

@@ -13,6 +13,7 @@ import io.decibel.contract.AckStatus;
 import io.decibel.contract.Reading;
 import io.decibel.relay.delivery.DeliveryRepository.StoredRange;
 import io.decibel.relay.readings.BatchCommitted;
+import io.decibel.relay.retention.ReadingsRetired;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -110,10 +111,11 @@ class DeliveryMeters {
 		boolean first = !device.counted();
 		try {
 			this.snapshot.executeWithoutResult((status) -> {
-				StoredRange table = this.readings.findStoredRange(device.deviceId());
+				long retainedFrom = this.readings.findRetainedFrom(device.deviceId());
+				StoredRange table = this.readings.findStoredRange(device.deviceId(), retainedFrom);
 				Set<Long> lookedUp = new HashSet<>();
 				Set<Long> inSnapshot = new HashSet<>();
-				while (!device.countIn(table.getStored(), table.getLastSeq(), lookedUp, inSnapshot,
+				while (!device.countIn(table.getStored(), table.getLastSeq(), retainedFrom, lookedUp, inSnapshot,
 						System.nanoTime())) {
 					List<Long> seqs = List.copyOf(device.notLookedUp(lookedUp));
 					for (int from = 0; from < seqs.size(); from += LOOK_UP_CHUNK) {
@@ -133,15 +135,28 @@ class DeliveryMeters {
 		if (first) {
 			register(device);
 		}
+		if (device.countAgain()) {
+			this.counting.execute(() -> count(device));
+		}
+	}
+
+	/** On the retention thread: the readings retention deleted leave the device's figures. */
+	@EventListener
+	void retired(ReadingsRetired retired) {
+		DeviceCount device = this.devices.get(retired.deviceId());
+		if (device != null) {
+			device.retired(retired.retainedFrom(), retired.deleted());
+		}
 	}
 
 	private void register(DeviceCount device) {
-		gauge("decibel.relay.device.readings.stored", "Readings of the device in the table", device,
-				DeviceCount::storedCount);
-		gauge("decibel.relay.device.readings.missing", "Seqs of the device, up to its last stored one, not stored",
-				device, DeviceCount::missing);
-		gauge("decibel.relay.device.seq.last", "The device's highest stored seq", device,
-				(d) -> (d.lastSeq() >= 0) ? d.lastSeq() : Double.NaN);
+		gauge("decibel.relay.device.readings.stored", "Readings of the device in the table, from its retention horizon",
+				device, DeviceCount::storedCount);
+		gauge("decibel.relay.device.readings.missing",
+				"Seqs of the device, from its retention horizon up to its last stored one, not stored", device,
+				DeviceCount::missing);
+		gauge("decibel.relay.device.seq.last", "The device's highest stored seq (retention may have deleted it since)",
+				device, (d) -> (d.lastSeq() >= 0) ? d.lastSeq() : Double.NaN);
 	}
 
 	private void gauge(String name, String description, DeviceCount device, ToDoubleFunction<DeviceCount> value) {

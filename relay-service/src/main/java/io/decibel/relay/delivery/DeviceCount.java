@@ -11,6 +11,10 @@ import org.jspecify.annotations.Nullable;
  * writer: the seqs stored meanwhile are noted and, once the count is in, added to it unless the count's own snapshot
  * of the table holds them already, which that snapshot is asked by key. So the figures count each reading once,
  * whenever the snapshot was taken.
+ * <p>
+ * The figures start at the device's retention horizon: a reading retention deletes leaves them, and its seq is no
+ * longer among those that can be missing. A chunk of retention committed while a count runs may or may not be in the
+ * count's snapshot: the device is then counted again at once.
  */
 final class DeviceCount {
 
@@ -19,6 +23,12 @@ final class DeviceCount {
 	private long stored;
 
 	private long lastSeq = -1;
+
+	/** The device's retention horizon: the figures cover seqs from here on. */
+	private long retainedFrom;
+
+	/** Whether retention deleted readings of the device while a count was under way. */
+	private boolean retiredDuringCount;
 
 	private boolean counted;
 
@@ -39,11 +49,41 @@ final class DeviceCount {
 
 	/** A reading of the device just committed. */
 	synchronized void stored(long seq) {
+		if (seq < this.retainedFrom) {
+			// a late re-send of a reading retention deleted: outside the figures, and deleted with its device's next
+			return;
+		}
 		this.stored++;
 		this.lastSeq = Math.max(this.lastSeq, seq);
 		if (this.storedSinceCountBegan != null) {
 			this.storedSinceCountBegan.add(seq);
 		}
+	}
+
+	/** Retention deleted {@code deleted} readings of the device at or above its horizon, now {@code retainedFrom}. */
+	synchronized void retired(long retainedFrom, long deleted) {
+		if (retainedFrom <= this.retainedFrom) {
+			return;
+		}
+		this.retainedFrom = retainedFrom;
+		this.stored -= deleted;
+		if (this.storedSinceCountBegan != null) {
+			this.retiredDuringCount = true;
+		}
+	}
+
+	/**
+	 * After a count: whether it is to run again at once, because retention deleted readings of the device meanwhile.
+	 * If so, the count is marked queued and under way.
+	 */
+	synchronized boolean countAgain() {
+		if (!this.retiredDuringCount || this.countQueued) {
+			return false;
+		}
+		this.retiredDuringCount = false;
+		this.storedSinceCountBegan = new HashSet<>();
+		this.countQueued = true;
+		return true;
 	}
 
 	/**
@@ -78,15 +118,16 @@ final class DeviceCount {
 	 * @param inSnapshot those among them that the snapshot holds
 	 * @return {@code false}, and nothing changes, while seqs stored since the count began are still to be looked up
 	 */
-	synchronized boolean countIn(long tableStored, @Nullable Long tableLastSeq, Set<Long> lookedUp,
-			Set<Long> inSnapshot, long now) {
+	synchronized boolean countIn(long tableStored, @Nullable Long tableLastSeq, long tableRetainedFrom,
+			Set<Long> lookedUp, Set<Long> inSnapshot, long now) {
 		if (!lookedUp.containsAll(this.storedSinceCountBegan)) {
 			return false;
 		}
 		this.stored = tableStored;
-		this.lastSeq = (tableLastSeq != null) ? tableLastSeq : -1;
+		this.lastSeq = Math.max((tableLastSeq != null) ? tableLastSeq : -1, tableRetainedFrom - 1);
+		this.retainedFrom = tableRetainedFrom;
 		for (long seq : this.storedSinceCountBegan) {
-			if (!inSnapshot.contains(seq)) {
+			if (!inSnapshot.contains(seq) && seq >= tableRetainedFrom) {
 				this.stored++;
 			}
 			this.lastSeq = Math.max(this.lastSeq, seq);
@@ -111,12 +152,12 @@ final class DeviceCount {
 		return this.stored;
 	}
 
-	/** Seqs from 0 to the highest stored one that are not stored. */
+	/** Seqs from the retention horizon to the highest stored one that are not stored. */
 	synchronized long missing() {
-		return this.lastSeq + 1 - this.stored;
+		return Math.max(0, this.lastSeq + 1 - this.retainedFrom - this.stored);
 	}
 
-	/** The highest stored seq, -1 when none is. */
+	/** The highest seq stored (and perhaps deleted by retention since), -1 when none was. */
 	synchronized long lastSeq() {
 		return this.lastSeq;
 	}

@@ -66,13 +66,14 @@ class ReadingIngest implements SmartLifecycle {
 
 	private final ApplicationEventPublisher events;
 
-	private final Clock clock = Clock.systemUTC();
+	private final Clock clock;
 
 	private volatile boolean running;
 
 	ReadingIngest(TelemetryCodec codec, Topics topics, ReadingStore store, MeterRegistry meters,
-			RelayProperties relay, ApplicationEventPublisher events) {
+			RelayProperties relay, ApplicationEventPublisher events, Clock clock) {
 		this.codec = codec;
+		this.clock = clock;
 		this.topics = topics;
 		this.writer = new BatchWriter(store, relay.retryBackoff(), this::isRunning, meters);
 		this.replyTopics = new ReplyTopics(topics, meters);

@@ -43,7 +43,7 @@ class ReadingStore {
 
 	private final TransactionTemplate transaction;
 
-	private final Clock clock = Clock.systemUTC();
+	private final Clock clock;
 
 	private final Timer committed;
 
@@ -55,8 +55,9 @@ class ReadingStore {
 	private boolean lookUpFirst;
 
 	ReadingStore(StoredReadingRepository readings, QuarantineRepository quarantine, TransactionTemplate transaction,
-			MeterRegistry meters) {
+			MeterRegistry meters, Clock clock) {
 		this.readings = readings;
+		this.clock = clock;
 		this.quarantine = quarantine;
 		this.transaction = transaction;
 		this.committed = latency(meters, "committed");
