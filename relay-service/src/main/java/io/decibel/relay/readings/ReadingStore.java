@@ -14,6 +14,7 @@ import java.util.Set;
 
 import io.decibel.contract.Ack;
 import io.decibel.contract.Reading;
+import io.decibel.relay.levels.LevelMinutes;
 import io.decibel.relay.quarantine.QuarantineRepository;
 import io.decibel.relay.quarantine.QuarantinedPayload;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -41,6 +42,8 @@ class ReadingStore {
 
 	private final QuarantineRepository quarantine;
 
+	private final LevelMinutes levels;
+
 	private final TransactionTemplate transaction;
 
 	private final Clock clock;
@@ -54,11 +57,12 @@ class ReadingStore {
 	/** Whether a batch is looked up before it is inserted; on the writer thread only. */
 	private boolean lookUpFirst;
 
-	ReadingStore(StoredReadingRepository readings, QuarantineRepository quarantine, TransactionTemplate transaction,
-			MeterRegistry meters, Clock clock) {
+	ReadingStore(StoredReadingRepository readings, QuarantineRepository quarantine, LevelMinutes levels,
+			TransactionTemplate transaction, MeterRegistry meters, Clock clock) {
 		this.readings = readings;
 		this.clock = clock;
 		this.quarantine = quarantine;
+		this.levels = levels;
 		this.transaction = transaction;
 		this.committed = latency(meters, "committed");
 		this.failed = latency(meters, "failed");
@@ -127,6 +131,7 @@ class ReadingStore {
 		}
 		Instant storedAt = now();
 		List<StoredReading> inserts = new ArrayList<>(batch.size());
+		List<Reading> inserted = new ArrayList<>(batch.size());
 		Ack[] acks = new Ack[batch.size()];
 		List<Integer> conflicts = new ArrayList<>(0);
 		for (int i = 0; i < batch.size(); i++) {
@@ -135,6 +140,7 @@ class ReadingStore {
 					StoredContent.of(reading, storedAt));
 			if (earlier == null) {
 				inserts.add(new StoredReading(reading, receivedAt, storedAt));
+				inserted.add(reading);
 				acks[i] = Ack.stored(reading, storedAt);
 			}
 			else if (earlier.isSameReadingAs(reading)) {
@@ -152,6 +158,8 @@ class ReadingStore {
 		if (!conflicts.isEmpty()) {
 			answerConflicts(batch, conflicts, stored, acks);
 		}
+		// the readings inserted, and only they, count in their minutes: in this transaction, after the insert
+		this.levels.add(inserted);
 		return Arrays.asList(acks);
 	}
 

@@ -1,0 +1,164 @@
+package io.decibel.relay.levels;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.decibel.contract.Reading;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Adds the readings a transaction stores to this relay's part of their minutes ({@code level_minutes}, writer: the
+ * relay's MQTT client id), in that transaction: a reading counts exactly when it is stored, never when it is answered
+ * {@code DUPLICATE} or {@code CONFLICT}, and an attempt rolled back counts nothing. Only this relay's writer thread
+ * writes its parts, so reading them and writing them back cannot lose another's update; the parts of other relays are
+ * rows of their own, and no relay waits on another's locks.
+ * <p>
+ * Each part written gets the database's time ({@code updated_at = utc_timestamp(6)}), which tells the roll-up what
+ * changed ({@link LevelRollup}). The roll-up looks back by a margin for parts committed after it looked; a commit
+ * that comes more than half that margin after its parts were written sets their time again, so that none slips past.
+ */
+@Component
+public class LevelMinutes {
+
+	private static final Logger LOG = LoggerFactory.getLogger(LevelMinutes.class);
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate retouch;
+
+	private final String writer;
+
+	private final Duration slowCommit;
+
+	LevelMinutes(JdbcTemplate jdbc, PlatformTransactionManager transactions, Mqttv5ClientManager clientManager,
+			LevelRollupSettings rollup) {
+		this.jdbc = jdbc;
+		this.retouch = new TransactionTemplate(transactions);
+		this.retouch.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+		this.writer = clientManager.getClientId();
+		this.slowCommit = rollup.margin().dividedBy(2);
+	}
+
+	/** This relay's name on its parts. */
+	String writer() {
+		return this.writer;
+	}
+
+	/**
+	 * Within the transaction that stores them: one query for the parts the readings fall in, one batched write.
+	 * @param stored the readings this transaction inserts
+	 */
+	public void add(List<Reading> stored) {
+		if (stored.isEmpty()) {
+			return;
+		}
+		Map<MinuteKey, LevelTotals> added = new LinkedHashMap<>();
+		for (Reading reading : stored) {
+			MinuteKey key = new MinuteKey(reading.deviceId(), reading.sampledAt().truncatedTo(ChronoUnit.MINUTES));
+			added.computeIfAbsent(key, (k) -> new LevelTotals()).add(reading);
+		}
+		Map<MinuteKey, LevelTotals> parts = parts(added.keySet());
+		List<Object[]> rows = new ArrayList<>(added.size());
+		added.forEach((key, totals) -> {
+			LevelTotals part = parts.get(key);
+			LevelTotals written = (part != null) ? part.add(totals) : totals;
+			Object[] values = written.values();
+			Object[] row = new Object[3 + 2 * values.length];
+			row[0] = key.deviceId();
+			row[1] = Utc.column(key.minuteStart());
+			row[2] = this.writer;
+			System.arraycopy(values, 0, row, 3, values.length);
+			System.arraycopy(values, 0, row, 3 + values.length, values.length);
+			rows.add(row);
+		});
+		long writing = System.nanoTime();
+		this.jdbc.batchUpdate("""
+				insert into level_minutes (device_id, minute_start, writer, readings, dbfs_readings,
+					uncalibrated_readings, measured_ms, energy, lafmax, lafmin, histogram, updated_at)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, utc_timestamp(6))
+				on duplicate key update readings = ?, dbfs_readings = ?, uncalibrated_readings = ?, measured_ms = ?,
+					energy = ?, lafmax = ?, lafmin = ?, histogram = ?, updated_at = utc_timestamp(6)""", rows);
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					committed(added.keySet(), Duration.ofNanos(System.nanoTime() - writing));
+				}
+			});
+		}
+	}
+
+	/** This writer's parts among the keys (one query: a superset of devices and minutes, filtered here). */
+	private Map<MinuteKey, LevelTotals> parts(Set<MinuteKey> keys) {
+		Set<String> devices = new LinkedHashSet<>();
+		Set<Instant> minutes = new LinkedHashSet<>();
+		keys.forEach((key) -> {
+			devices.add(key.deviceId());
+			minutes.add(key.minuteStart());
+		});
+		List<Object> arguments = new ArrayList<>(1 + devices.size() + minutes.size());
+		arguments.add(this.writer);
+		arguments.addAll(devices);
+		minutes.forEach((minute) -> arguments.add(Utc.column(minute)));
+		Map<MinuteKey, LevelTotals> parts = new HashMap<>();
+		this.jdbc.query("select device_id, minute_start, " + LevelTotals.COLUMNS
+				+ " from level_minutes where writer = ? and device_id in (" + marks(devices.size())
+				+ ") and minute_start in (" + marks(minutes.size()) + ")", (row) -> {
+					MinuteKey key = new MinuteKey(row.getString(1), Utc.instant(row, 2));
+					if (keys.contains(key)) {
+						parts.put(key, LevelTotals.of(row, 3));
+					}
+				}, arguments.toArray());
+		return parts;
+	}
+
+	/**
+	 * A commit that came longer after its parts were written than the roll-up allows for: their time is set again, in
+	 * a transaction of its own, so that the roll-up's next pass sees them as changed.
+	 */
+	private void committed(Set<MinuteKey> keys, Duration sinceWritten) {
+		if (sinceWritten.compareTo(this.slowCommit) < 0) {
+			return;
+		}
+		LOG.warn("A store transaction committed {} ms after writing its level minutes: marking them changed again for"
+				+ " the roll-up", sinceWritten.toMillis());
+		try {
+			this.retouch.executeWithoutResult((status) -> this.jdbc.batchUpdate("update level_minutes"
+					+ " set updated_at = utc_timestamp(6) where device_id = ? and minute_start = ? and writer = ?",
+					keys.stream()
+						.map((key) -> new Object[] { key.deviceId(), Utc.column(key.minuteStart()), this.writer })
+						.toList()));
+		}
+		catch (RuntimeException ex) {
+			LOG.error("Could not mark level minutes changed again; the hours and days of {} may miss readings until"
+					+ " their minutes change again: {}", keys, ex.toString());
+		}
+	}
+
+	static String marks(int count) {
+		return String.join(", ", Collections.nCopies(count, "?"));
+	}
+
+	record MinuteKey(String deviceId, Instant minuteStart) {
+	}
+
+}

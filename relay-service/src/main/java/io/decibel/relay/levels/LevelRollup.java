@@ -1,0 +1,285 @@
+package io.decibel.relay.levels;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.decibel.relay.levels.LdenPeriods.Period;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Keeps {@code level_hours} and {@code level_days} up to date from {@code level_minutes}, a few seconds behind.
+ * <p>
+ * A pass recomputes, from scratch, every hour whose minutes changed since the previous pass — from all their parts,
+ * whoever wrote them — and every day of those hours from its hours. Recomputing is idempotent: a pass that sees a
+ * change twice, or fails and is made again, counts nothing twice. What changed is found by the minutes' time
+ * ({@code updated_at}, the database's clock in UTC): those written since the previous pass began, less a margin for
+ * the transactions that wrote before that and committed after (a store transaction that commits later than half the
+ * margin after writing marks its minutes again, {@link LevelMinutes}). Several relays run passes; the row holding the
+ * watermark is locked by the pass ({@code for update skip locked}), so one runs at a time, and the others skip theirs.
+ */
+@Component
+class LevelRollup implements SmartLifecycle {
+
+	private static final Logger LOG = LoggerFactory.getLogger(LevelRollup.class);
+
+	/** Devices per query: an {@code in} list of a bounded length. */
+	private static final int DEVICES_PER_QUERY = 500;
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate transaction;
+
+	private final LevelRollupSettings settings;
+
+	private final ZoneId zone;
+
+	private final LdenPeriods periods;
+
+	private volatile ScheduledExecutorService passes;
+
+	private boolean failing;
+
+	LevelRollup(JdbcTemplate jdbc, PlatformTransactionManager transactions, LevelSettings levels,
+			LevelRollupSettings settings) {
+		this.jdbc = jdbc;
+		this.transaction = new TransactionTemplate(transactions);
+		// a pass that hangs must not hold the watermark (and every relay's passes) for ever
+		this.transaction.setTimeout(120);
+		this.settings = settings;
+		this.zone = levels.zone();
+		this.periods = new LdenPeriods(levels);
+	}
+
+	/**
+	 * One pass, in one transaction.
+	 * @return whether it ran: false when another relay's pass holds the watermark
+	 */
+	boolean pass() {
+		Boolean ran = this.transaction.execute((status) -> {
+			List<LocalDateTime> watermark = this.jdbc.query(
+					"select watermark from level_rollup where id = 1 for update skip locked",
+					(row, i) -> row.getObject(1, LocalDateTime.class));
+			if (watermark.isEmpty()) {
+				return false;
+			}
+			LocalDateTime began = this.jdbc.queryForObject("select utc_timestamp(6)", LocalDateTime.class);
+			LocalDateTime since = watermark.get(0).minus(this.settings.margin());
+			// the devices whose minutes changed, by hour
+			Map<Instant, Set<String>> hours = new TreeMap<>();
+			this.jdbc.query("select distinct device_id, minute_start from level_minutes where updated_at >= ?",
+					(row) -> {
+						hours.computeIfAbsent(hourOf(Utc.instant(row, 2)), (hour) -> new TreeSet<>())
+							.add(row.getString(1));
+					}, since);
+			Map<LocalDate, Set<String>> days = new TreeMap<>();
+			hours.forEach((hour, devices) -> {
+				rollUpHour(hour, devices);
+				days.computeIfAbsent(hour.atZone(this.zone).toLocalDate(), (day) -> new TreeSet<>()).addAll(devices);
+			});
+			days.forEach(this::rollUpDay);
+			this.jdbc.update("update level_rollup set watermark = ? where id = 1", began);
+			if (!hours.isEmpty()) {
+				LOG.debug("Rolled up {} device-hours, {} device-days", count(hours), count(days));
+			}
+			return true;
+		});
+		return Boolean.TRUE.equals(ran);
+	}
+
+	/** The local hour of the zone the instant lies in, as the instant it begins. */
+	private Instant hourOf(Instant instant) {
+		return instant.atZone(this.zone).truncatedTo(ChronoUnit.HOURS).toInstant();
+	}
+
+	private void rollUpHour(Instant hour, Set<String> devices) {
+		for (List<String> some : chunks(devices)) {
+			Map<String, LevelTotals> totals = new HashMap<>();
+			List<Object> arguments = new ArrayList<>(some);
+			arguments.add(0, Utc.column(hour));
+			arguments.add(1, Utc.column(hour.plus(Duration.ofHours(1))));
+			this.jdbc.query("select device_id, " + LevelTotals.COLUMNS
+					+ " from level_minutes where minute_start >= ? and minute_start < ? and device_id in ("
+					+ LevelMinutes.marks(some.size()) + ")",
+					(RowCallbackHandler) (row) -> add(totals, row.getString(1), LevelTotals.of(row, 2)),
+					arguments.toArray());
+			List<Object[]> rows = new ArrayList<>(totals.size());
+			totals.forEach((device, sum) -> rows.add(row(device, Utc.column(hour), sum.values())));
+			this.jdbc.batchUpdate("insert into level_hours (device_id, hour_start, " + LevelTotals.COLUMNS
+					+ ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on duplicate key update readings = ?,"
+					+ " dbfs_readings = ?, uncalibrated_readings = ?, measured_ms = ?, energy = ?, lafmax = ?,"
+					+ " lafmin = ?, histogram = ?", rows);
+		}
+	}
+
+	private void rollUpDay(LocalDate day, Set<String> devices) {
+		Instant start = day.atStartOfDay(this.zone).toInstant();
+		Instant end = day.plusDays(1).atStartOfDay(this.zone).toInstant();
+		for (List<String> some : chunks(devices)) {
+			Map<String, DayTotals> totals = new HashMap<>();
+			List<Object> arguments = new ArrayList<>(some);
+			arguments.add(0, Utc.column(start));
+			arguments.add(1, Utc.column(end));
+			this.jdbc.query("select device_id, hour_start, " + LevelTotals.COLUMNS
+					+ " from level_hours where hour_start >= ? and hour_start < ? and device_id in ("
+					+ LevelMinutes.marks(some.size()) + ")", (row) -> {
+						Instant hour = Utc.instant(row, 2);
+						LevelTotals sum = LevelTotals.of(row, 3);
+						totals.computeIfAbsent(row.getString(1), (device) -> new DayTotals())
+							.add(this.periods.of(hour), sum);
+					}, arguments.toArray());
+			List<Object[]> rows = new ArrayList<>(totals.size());
+			totals.forEach((device, sum) -> {
+				Object[] values = sum.values();
+				Object[] row = new Object[4 + 2 * values.length];
+				row[0] = device;
+				row[1] = day;
+				row[2] = Utc.column(start);
+				row[3] = Utc.column(end);
+				System.arraycopy(values, 0, row, 4, values.length);
+				System.arraycopy(values, 0, row, 4 + values.length, values.length);
+				rows.add(row);
+			});
+			this.jdbc.batchUpdate("insert into level_days (device_id, day, day_start, day_end, " + DayTotals.COLUMNS
+					+ ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on duplicate key update"
+					+ " readings = ?, dbfs_readings = ?, uncalibrated_readings = ?, measured_ms = ?, energy = ?,"
+					+ " lafmax = ?, lafmin = ?, histogram = ?, day_energy = ?, day_measured_ms = ?,"
+					+ " evening_energy = ?, evening_measured_ms = ?, night_energy = ?, night_measured_ms = ?", rows);
+		}
+	}
+
+	private static void add(Map<String, LevelTotals> totals, String device, LevelTotals part) {
+		totals.merge(device, part, LevelTotals::add);
+	}
+
+	/** The key columns, then the values twice: inserted, or updated. */
+	private static Object[] row(String device, Object start, Object[] values) {
+		Object[] row = new Object[2 + 2 * values.length];
+		row[0] = device;
+		row[1] = start;
+		System.arraycopy(values, 0, row, 2, values.length);
+		System.arraycopy(values, 0, row, 2 + values.length, values.length);
+		return row;
+	}
+
+	private static List<List<String>> chunks(Set<String> devices) {
+		List<String> all = new ArrayList<>(devices);
+		List<List<String>> chunks = new ArrayList<>();
+		for (int i = 0; i < all.size(); i += DEVICES_PER_QUERY) {
+			chunks.add(all.subList(i, Math.min(all.size(), i + DEVICES_PER_QUERY)));
+		}
+		return chunks;
+	}
+
+	private static int count(Map<?, Set<String>> devices) {
+		return devices.values().stream().mapToInt(Set::size).sum();
+	}
+
+	private void passQuietly() {
+		try {
+			pass();
+			if (this.failing) {
+				LOG.info("Level roll-up passes again");
+				this.failing = false;
+			}
+		}
+		catch (RuntimeException ex) {
+			// once per episode: the database away is seen by health; the next pass makes up for this one
+			if (!this.failing) {
+				LOG.warn("Level roll-up pass failed, trying again every {}: {}", this.settings.period(),
+						ex.toString());
+				this.failing = true;
+			}
+		}
+	}
+
+	@Override
+	public void start() {
+		if (!this.settings.enabled()) {
+			return;
+		}
+		ScheduledExecutorService passes = Executors.newSingleThreadScheduledExecutor((task) -> {
+			Thread thread = new Thread(task, "level-rollup");
+			thread.setDaemon(true);
+			return thread;
+		});
+		this.passes = passes;
+		long period = this.settings.period().toMillis();
+		passes.scheduleWithFixedDelay(this::passQuietly, period, period, TimeUnit.MILLISECONDS);
+	}
+
+	@Override
+	public void stop() {
+		ScheduledExecutorService passes = this.passes;
+		this.passes = null;
+		if (passes == null) {
+			return;
+		}
+		// a pass interrupted rolls back: the next one, here or on another relay, does its work again
+		passes.shutdownNow();
+		try {
+			passes.awaitTermination(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.passes != null;
+	}
+
+	/** A day's totals, and those of its day, evening and night periods apart. */
+	private static final class DayTotals {
+
+		static final String COLUMNS = LevelTotals.COLUMNS + ", day_energy, day_measured_ms, evening_energy,"
+				+ " evening_measured_ms, night_energy, night_measured_ms";
+
+		final LevelTotals all = new LevelTotals();
+
+		final double[] energy = new double[3];
+
+		final long[] measuredMs = new long[3];
+
+		void add(Period period, LevelTotals hour) {
+			this.all.add(hour);
+			this.energy[period.ordinal()] += hour.energy;
+			this.measuredMs[period.ordinal()] += hour.measuredMs;
+		}
+
+		Object[] values() {
+			Object[] all = this.all.values();
+			Object[] values = new Object[all.length + 6];
+			System.arraycopy(all, 0, values, 0, all.length);
+			for (int i = 0; i < 3; i++) {
+				values[all.length + 2 * i] = this.energy[i];
+				values[all.length + 2 * i + 1] = this.measuredMs[i];
+			}
+			return values;
+		}
+
+	}
+
+}
