@@ -97,13 +97,14 @@ class RelayRetentionTests {
 
 	@Test
 	void deletesWhatIsOlderThanItsRetentionAndKeepsTheRest() throws Exception {
-		// given: readings, a refused payload, and aggregates of a minute, an hour and a day, all stored now
+		// given: readings, a refused payload, and aggregates of a minute, an hour and a day, all stored now (the
+		// aggregates of a device of their own: the readings count in minutes of theirs)
 		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("+"));
 		storeAll(readings("porch", 0, 10), acks);
 		this.device.publish(TOPICS.readings("porch"), new byte[] { (byte) 0xff }, null, null);
 		await().until(() -> count("select count(*) from quarantine where device_id = 'porch'") == 1);
 		Instant now = this.clock.instant();
-		insertAggregates("porch", now.minus(Duration.ofDays(20)));
+		insertAggregates("porch-aggregates", now.minus(Duration.ofDays(20)));
 		await().atMost(Duration.ofSeconds(20))
 			.untilAsserted(() -> assertThat(gauge("decibel_relay_device_readings_stored", "porch")).isEqualTo(10.0));
 
@@ -120,7 +121,7 @@ class RelayRetentionTests {
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> count("select count(*) from quarantine where device_id = 'porch'") == 0);
 		// the minute of 51 days ago is kept (365 days), the hour and day for ever
-		assertThat(aggregates("porch")).containsEntry("level_minutes", 1L)
+		assertThat(aggregates("porch-aggregates")).containsEntry("level_minutes", 1L)
 			.containsEntry("level_hours", 1L)
 			.containsEntry("level_days", 1L);
 		// the delivery report covers what is kept: the deleted readings are not missing, seq 15 is
@@ -149,7 +150,7 @@ class RelayRetentionTests {
 
 		// then: the minute goes, the hour and the day stay; the newer readings go now too
 		await().atMost(Duration.ofSeconds(30))
-			.untilAsserted(() -> assertThat(aggregates("porch")).containsEntry("level_minutes", 0L)
+			.untilAsserted(() -> assertThat(aggregates("porch-aggregates")).containsEntry("level_minutes", 0L)
 				.containsEntry("level_hours", 1L)
 				.containsEntry("level_days", 1L));
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(seqs("porch")).isEmpty());

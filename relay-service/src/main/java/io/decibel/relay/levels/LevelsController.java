@@ -37,10 +37,11 @@ class LevelsController {
 
 	private final LevelReader reader;
 
-	private final Clock clock = Clock.systemUTC();
+	private final Clock clock;
 
-	LevelsController(LevelReader reader) {
+	LevelsController(LevelReader reader, Clock clock) {
 		this.reader = reader;
+		this.clock = clock;
 	}
 
 	/**
