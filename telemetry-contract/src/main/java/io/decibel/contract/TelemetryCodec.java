@@ -53,6 +53,27 @@ public final class TelemetryCodec {
 		return this.mapper.writeValueAsBytes(ack);
 	}
 
+	public byte[] encode(Alert alert) {
+		return this.mapper.writeValueAsBytes(alert);
+	}
+
+	/**
+	 * Reads an alert.
+	 * @throws IllegalArgumentException when the payload is not an alert
+	 */
+	public Alert decodeAlert(byte[] payload) {
+		try {
+			Alert alert = this.mapper.readValue(payload, Alert.class);
+			if (alert == null || alert.change() == null || alert.deviceId() == null || alert.raisedAt() == null) {
+				throw new IllegalArgumentException("alert without change, deviceId or raisedAt");
+			}
+			return alert;
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("Not an alert: " + firstLine(ex.getOriginalMessage()), ex);
+		}
+	}
+
 	/** Writes any record of the contract's family (dead-letter entries, for one) in the contract's JSON style. */
 	public byte[] encodeValue(Object value) {
 		return this.mapper.writeValueAsBytes(value);

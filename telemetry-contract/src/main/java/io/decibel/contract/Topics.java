@@ -5,7 +5,7 @@ import java.util.Optional;
 /**
  * The topic names of the wire contract, under a configurable root: readings on {@code {root}/{deviceId}/noise},
  * ACKs (when a reading names no Response Topic) on {@code {root}/{deviceId}/ack}, rejected input on
- * {@code {root}/dead-letter}.
+ * {@code {root}/dead-letter}, a device's alerts (v1.1, additive) on {@code {root}/{deviceId}/alert}.
  */
 public record Topics(String root) {
 
@@ -37,6 +37,11 @@ public record Topics(String root) {
 
 	public String acks(String deviceId) {
 		return this.root + "/" + deviceId + "/ack";
+	}
+
+	/** Where the relay publishes the alerts (raised, cleared) of a device's level rules. */
+	public String alert(String deviceId) {
+		return this.root + "/" + deviceId + "/alert";
 	}
 
 	public String deadLetter() {

@@ -128,6 +128,30 @@ class TelemetryCodecTests {
 		assertThat(encoded.propertyNames()).containsExactlyInAnyOrder("deviceId", "status", "reason");
 	}
 
+	@Test
+	void encodesARaisedAlertWithoutClearedAt() {
+		// given
+		Alert alert = new Alert(7, AlertChange.RAISED, "night", "dev-1", "laeq", 45.0, NOW, null, 52.3);
+
+		// when
+		JsonNode encoded = this.json.readTree(this.codec.encode(alert));
+
+		// then
+		assertThat(encoded.propertyNames()).containsExactlyInAnyOrder("id", "change", "rule", "deviceId", "metric",
+				"limit", "raisedAt", "level");
+		assertThat(encoded.get("change").stringValue()).isEqualTo("RAISED");
+		assertThat(encoded.get("raisedAt").stringValue()).isEqualTo("2026-01-31T12:00:00Z");
+		assertThat(encoded.get("limit").doubleValue()).isEqualTo(45.0);
+	}
+
+	@Test
+	void decodesAnEncodedClearedAlertBackToAnEqualAlert() {
+		Alert alert = new Alert(7, AlertChange.CLEARED, "night", "dev-1", "l90", 45.0, NOW, NOW.plusSeconds(600),
+				52.3);
+
+		assertThat(this.codec.decodeAlert(this.codec.encode(alert))).isEqualTo(alert);
+	}
+
 	@ParameterizedTest
 	@EnumSource(AckStatus.class)
 	void decodesAnEncodedAckBackToAnEqualAck(AckStatus status) {

@@ -33,6 +33,11 @@ class TopicsTests {
 	}
 
 	@Test
+	void namesTheAlertTopicOfADevice() {
+		assertThat(this.topics.alert("dev-1")).isEqualTo("root/dev-1/alert");
+	}
+
+	@Test
 	void namesTheDeadLetterTopic() {
 		assertThat(this.topics.deadLetter()).isEqualTo("root/dead-letter");
 	}
