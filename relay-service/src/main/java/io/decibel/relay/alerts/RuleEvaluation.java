@@ -52,8 +52,12 @@ final class RuleEvaluation {
 	 * Evaluates the minutes from {@code state.next()} that have ended by {@code horizon}.
 	 * @param minutes the device's measured minutes by their start, at least those from {@code state.next()} on
 	 * @param horizon minutes that end after it, and window ends after it, are left for later
+	 * @param quiet whether the device has sent nothing for a while: then a time window that ended by the horizon ends
+	 * a run or an alert though no later minute has been evaluated. While readings are still coming (a device sending
+	 * what it held while offline), only a later minute does, so that a window long ended does not cut short what is
+	 * still being uploaded.
 	 */
-	RuleState evaluate(RuleState state, NavigableMap<Instant, MinuteLevels> minutes, Instant horizon,
+	RuleState evaluate(RuleState state, NavigableMap<Instant, MinuteLevels> minutes, Instant horizon, boolean quiet,
 			Changes changes) {
 		for (Map.Entry<Instant, MinuteLevels> minute : minutes.tailMap(state.next(), true).entrySet()) {
 			Instant start = minute.getKey();
@@ -68,7 +72,7 @@ final class RuleEvaluation {
 			}
 			state = (level > this.rule.limit()) ? over(state, start, level, changes) : atOrBelow(state, start, changes);
 		}
-		return windowEnd(state, horizon, changes);
+		return quiet ? windowEnd(state, horizon, changes) : state;
 	}
 
 	/** Ends a run or an alert at the end of the time window, if that comes by {@code until}. */

@@ -51,7 +51,7 @@ class RuleEvaluationTests {
 		RuleEvaluation night = evaluation(rule(3, null, null));
 		measure("22:00", 61, 70, 65, 66);
 
-		RuleState state = night.evaluate(start("22:00"), this.minutes, at("23:00"), this.recorder);
+		RuleState state = night.evaluate(start("22:00"), this.minutes, at("23:00"), true, this.recorder);
 
 		assertThat(this.changes).containsExactly("raised 22:00 70.0");
 		assertThat(state.open()).isTrue();
@@ -63,7 +63,7 @@ class RuleEvaluationTests {
 		RuleEvaluation rule = evaluation(rule(2, null, null));
 		measure("22:00", 61, 62, 75, 60);
 
-		rule.evaluate(start("22:00"), this.minutes, at("23:00"), this.recorder);
+		rule.evaluate(start("22:00"), this.minutes, at("23:00"), true, this.recorder);
 
 		assertThat(this.changes).containsExactly("raised 22:00 62.0", "level 75.0", "cleared 22:03 75.0");
 	}
@@ -73,7 +73,7 @@ class RuleEvaluationTests {
 		RuleEvaluation rule = evaluation(rule(3, null, null));
 		measure("22:00", 70, 70, 55, 70, 70);
 
-		RuleState state = rule.evaluate(start("22:00"), this.minutes, at("23:00"), this.recorder);
+		RuleState state = rule.evaluate(start("22:00"), this.minutes, at("23:00"), true, this.recorder);
 
 		assertThat(this.changes).isEmpty();
 		assertThat(state.overMinutes()).isEqualTo(2);
@@ -86,7 +86,7 @@ class RuleEvaluationTests {
 		measure("22:00", 70);
 		measure("22:10", 71, 72);
 
-		RuleState state = rule.evaluate(start("22:00"), this.minutes, at("23:30"), this.recorder);
+		RuleState state = rule.evaluate(start("22:00"), this.minutes, at("23:30"), true, this.recorder);
 
 		assertThat(this.changes).containsExactly("raised 22:00 72.0");
 		assertThat(state.open()).isTrue();
@@ -97,12 +97,26 @@ class RuleEvaluationTests {
 		RuleEvaluation night = evaluation(rule(2, "23:00", "07:00"));
 		measure("22:58", 70, 70, 70, 70);
 
-		RuleState state = night.evaluate(start("22:58"), this.minutes, at("07:00").plus(Duration.ofDays(1)),
-				this.recorder);
+		Instant morning = at("07:00").plus(Duration.ofDays(1));
+		RuleState state = night.evaluate(start("22:58"), this.minutes, morning, true, this.recorder);
 
 		assertThat(this.changes).containsExactly("raised 23:00 70.0", "cleared 07:00 70.0");
 		assertThat(state.active()).isFalse();
-		assertThat(state.next()).isEqualTo(at("07:00").plus(Duration.ofDays(1)));
+		assertThat(state.next()).isEqualTo(morning);
+	}
+
+	@Test
+	void whileReadingsAreStillComingOnlyALaterMinuteEndsTheTimeOfDay() {
+		RuleEvaluation night = evaluation(rule(3, "23:00", "07:00"));
+		Instant morning = at("08:00").plus(Duration.ofDays(1));
+		measure("23:30", 70, 70);
+
+		// last night's readings, sent in the morning: the window's end is long past, but more are on their way
+		RuleState state = night.evaluate(start("23:00"), this.minutes, morning, false, this.recorder);
+		measure("23:32", 70, 55);
+		night.evaluate(state, this.minutes, morning, false, this.recorder);
+
+		assertThat(this.changes).containsExactly("raised 23:30 70.0", "cleared 23:33 70.0");
 	}
 
 	@Test
@@ -110,7 +124,7 @@ class RuleEvaluationTests {
 		RuleEvaluation night = evaluation(rule(3, "20:00", "22:00"));
 		measure("21:58", 70, 70, 70);
 
-		RuleState state = night.evaluate(start("21:58"), this.minutes, at("23:00"), this.recorder);
+		RuleState state = night.evaluate(start("21:58"), this.minutes, at("23:00"), true, this.recorder);
 
 		assertThat(this.changes).isEmpty();
 		assertThat(state.active()).isFalse();
@@ -122,16 +136,16 @@ class RuleEvaluationTests {
 		measure("22:00", 70, 70);
 
 		// the second minute ends at 22:02: not yet
-		RuleState state = rule.evaluate(start("22:00"), this.minutes, at("22:01:30"), this.recorder);
+		RuleState state = rule.evaluate(start("22:00"), this.minutes, at("22:01:30"), true, this.recorder);
 		assertThat(this.changes).isEmpty();
 		assertThat(state.next()).isEqualTo(at("22:01"));
 
-		state = rule.evaluate(state, this.minutes, at("22:02"), this.recorder);
+		state = rule.evaluate(state, this.minutes, at("22:02"), true, this.recorder);
 		assertThat(this.changes).containsExactly("raised 22:00 70.0");
 
 		// a reading stored late for a minute already evaluated, and the minutes evaluated again: no second alert
 		measure("21:59", 80);
-		state = rule.evaluate(state, this.minutes, at("22:03"), this.recorder);
+		state = rule.evaluate(state, this.minutes, at("22:03"), true, this.recorder);
 		assertThat(this.changes).containsExactly("raised 22:00 70.0");
 		assertThat(state.next()).isEqualTo(at("22:02"));
 	}
@@ -139,12 +153,12 @@ class RuleEvaluationTests {
 	@Test
 	void evaluatesMinutesStoredLateWhenNoneAfterThemWasEvaluated() {
 		RuleEvaluation rule = evaluation(rule(2, null, null));
-		RuleState state = rule.evaluate(start("22:00"), this.minutes, at("23:00"), this.recorder);
+		RuleState state = rule.evaluate(start("22:00"), this.minutes, at("23:00"), true, this.recorder);
 		assertThat(state.next()).isEqualTo(at("22:00"));
 
 		// a device that was offline sends what it measured
 		measure("22:10", 70, 70);
-		rule.evaluate(state, this.minutes, at("23:00"), this.recorder);
+		rule.evaluate(state, this.minutes, at("23:00"), true, this.recorder);
 
 		assertThat(this.changes).containsExactly("raised 22:10 70.0");
 	}
