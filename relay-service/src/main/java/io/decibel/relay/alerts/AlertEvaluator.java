@@ -62,7 +62,7 @@ class AlertEvaluator implements SmartLifecycle {
 
 	private final MeterRegistry meters;
 
-	private final Clock clock = Clock.systemUTC();
+	private final Clock clock;
 
 	/** Devices whose readings this relay stored, and the latest minute of them: evaluated until that minute is. */
 	private final Map<String, Instant> touched = new ConcurrentHashMap<>();
@@ -74,8 +74,9 @@ class AlertEvaluator implements SmartLifecycle {
 	private volatile boolean failing;
 
 	AlertEvaluator(AlertSettings settings, LevelSettings levels, AlertStore store, AlertPublisher publisher,
-			PlatformTransactionManager transactions, MeterRegistry meters) {
+			PlatformTransactionManager transactions, MeterRegistry meters, Clock clock) {
 		this.settings = settings;
+		this.clock = clock;
 		this.levels = levels;
 		this.store = store;
 		this.publisher = publisher;

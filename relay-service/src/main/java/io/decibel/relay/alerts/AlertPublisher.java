@@ -55,13 +55,14 @@ class AlertPublisher {
 
 	private final String clientId;
 
-	private final Clock clock = Clock.systemUTC();
+	private final Clock clock;
 
 	private @Nullable MqttAsyncClient client;
 
 	AlertPublisher(AlertStore store, PlatformTransactionManager transactions, MqttProperties mqtt,
-			ObjectProvider<SslBundles> sslBundles, Mqttv5ClientManager clientManager) {
+			ObjectProvider<SslBundles> sslBundles, Mqttv5ClientManager clientManager, Clock clock) {
 		this.store = store;
+		this.clock = clock;
 		this.transaction = new TransactionTemplate(transactions);
 		this.mqtt = mqtt;
 		this.sslBundles = sslBundles;
