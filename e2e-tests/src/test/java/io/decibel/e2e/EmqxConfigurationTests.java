@@ -111,6 +111,10 @@ class EmqxConfigurationTests {
 
 		assertThat(acl.allows(me, "publish", this.topics.readings(me))).isTrue();
 		assertThat(acl.allows(me, "subscribe", this.topics.acks(me))).isTrue();
+		assertThat(acl.allows(me, "subscribe", this.topics.alert(me))).isTrue();
+		assertThat(acl.allows(me, "subscribe", this.topics.alert(other))).isFalse();
+		assertThat(acl.allows(me, "subscribe", this.topics.alert("+"))).isFalse();
+		assertThat(acl.allows(me, "publish", this.topics.alert(me))).isFalse();
 
 		assertThat(acl.allows(me, "publish", this.topics.readings(other))).isFalse();
 		assertThat(acl.allows(me, "publish", this.topics.acks(me))).isFalse();
@@ -135,6 +139,7 @@ class EmqxConfigurationTests {
 
 		assertThat(acl.allows("subscriber", "publish", this.topics.readings("device-1"))).isFalse();
 		assertThat(acl.allows("subscriber", "publish", this.topics.acks("device-1"))).isFalse();
+		assertThat(acl.allows("subscriber", "publish", this.topics.alert("device-1"))).isFalse();
 		assertThat(acl.allows("subscriber", "subscribe", this.topics.acks("+"))).isFalse();
 		assertThat(acl.allows("subscriber", "subscribe", this.topics.deadLetter())).isFalse();
 		assertThat(acl.allows("subscriber", "subscribe", "#")).isFalse();
@@ -147,6 +152,7 @@ class EmqxConfigurationTests {
 		assertThat(acl.allows("relay", "subscribe", this.topics.sharedReadings("relay"))).isTrue();
 		assertThat(acl.allows("relay", "publish", this.topics.acks("device-1"))).isTrue();
 		assertThat(acl.allows("relay", "publish", this.topics.deadLetter())).isTrue();
+		assertThat(acl.allows("relay", "publish", this.topics.alert("device-1"))).isTrue();
 
 		assertThat(acl.allows("relay", "publish", this.topics.readings("device-1"))).isFalse();
 		assertThat(acl.allows("relay", "subscribe", this.topics.acks("+"))).isFalse();
@@ -160,7 +166,8 @@ class EmqxConfigurationTests {
 		// ${username}, as EMQX puts it in, for a device
 		String device = "device-1";
 		List<String> contract = List.of(this.topics.readings(device), this.topics.acks(device),
-				this.topics.allReadings(), this.topics.acks("+"), this.topics.deadLetter(),
+				this.topics.alert(device), this.topics.alert("+"), this.topics.allReadings(), this.topics.acks("+"),
+				this.topics.deadLetter(),
 				this.topics.sharedReadings("relay"), this.topics.sharedReadings("+"));
 
 		assertThat(Acl.read().allowedTopics(device)).isNotEmpty().allSatisfy(

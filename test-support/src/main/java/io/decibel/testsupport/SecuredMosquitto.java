@@ -24,17 +24,19 @@ public final class SecuredMosquitto implements AutoCloseable {
 
 	/**
 	 * Decibel's access rules for topic root {@code decibel}, in Mosquitto's syntax — the same the compose broker
-	 * enforces: a device (its user name is its device id) writes its own readings and reads its own ACKs; the relay
-	 * reads readings and writes ACKs and dead letters; subscribers only read readings.
+	 * enforces: a device (its user name is its device id) writes its own readings and reads its own ACKs and
+	 * alerts; the relay reads readings and writes ACKs, dead letters and alerts; subscribers only read readings.
 	 */
 	public static final String DECIBEL_ACL = """
 			pattern write decibel/%u/noise
 			pattern read decibel/%u/ack
+			pattern read decibel/%u/alert
 
 			user relay
 			topic read decibel/+/noise
 			topic write decibel/+/ack
 			topic write decibel/dead-letter
+			topic write decibel/+/alert
 
 			user subscriber
 			topic read decibel/+/noise
