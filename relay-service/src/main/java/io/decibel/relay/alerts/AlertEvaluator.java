@@ -73,6 +73,8 @@ class AlertEvaluator implements SmartLifecycle {
 
 	private volatile boolean failing;
 
+	private volatile boolean running;
+
 	AlertEvaluator(AlertSettings settings, LevelSettings levels, AlertStore store, AlertPublisher publisher,
 			PlatformTransactionManager transactions, MeterRegistry meters, Clock clock) {
 		this.settings = settings;
@@ -111,9 +113,7 @@ class AlertEvaluator implements SmartLifecycle {
 	/** One round: evaluate, publish, count. Never throws: a database or broker away is tried again next round. */
 	void round() {
 		try {
-			if (!this.settings.rules().isEmpty()) {
-				evaluate(this.clock.instant());
-			}
+			evaluate(this.clock.instant());
 			this.publisher.publishPending();
 			this.open.set(this.transaction.execute((status) -> this.store.openAlerts()));
 			if (this.failing) {
@@ -243,6 +243,11 @@ class AlertEvaluator implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		this.running = true;
+		// without rules, the relay leaves the alerts' tables alone
+		if (this.settings.rules().isEmpty()) {
+			return;
+		}
 		ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
 			Thread thread = new Thread(task, "alerts");
 			thread.setDaemon(true);
@@ -251,14 +256,13 @@ class AlertEvaluator implements SmartLifecycle {
 		long interval = this.settings.interval().toMillis();
 		scheduler.scheduleWithFixedDelay(this::round, interval, interval, TimeUnit.MILLISECONDS);
 		this.scheduler = scheduler;
-		if (!this.settings.rules().isEmpty()) {
-			LOG.info("Alerts: {} rules evaluated every {}, {} after each minute's end", this.settings.rules().size(),
-					this.settings.interval(), this.settings.grace());
-		}
+		LOG.info("Alerts: {} rules evaluated every {}, {} after each minute's end", this.settings.rules().size(),
+				this.settings.interval(), this.settings.grace());
 	}
 
 	@Override
 	public void stop() {
+		this.running = false;
 		ScheduledExecutorService scheduler = this.scheduler;
 		if (scheduler != null) {
 			scheduler.shutdownNow();
@@ -275,7 +279,7 @@ class AlertEvaluator implements SmartLifecycle {
 
 	@Override
 	public boolean isRunning() {
-		return this.scheduler != null;
+		return this.running;
 	}
 
 }
