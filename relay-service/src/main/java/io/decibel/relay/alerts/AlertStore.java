@@ -30,7 +30,7 @@ import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Component;
 
 /**
- * The alerts' tables (V9__alerts.sql): the evaluation lock, each rule's state per device, the alerts and their
+ * The alerts' tables (V10__alerts.sql): the evaluation lock, each rule's state per device, the alerts and their
  * outbox. Instants are stored as UTC, as everywhere in the relay's schema. Callers hold the transaction.
  */
 @Component
