@@ -16,7 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param interval the time from the end of one run to the start of the next; the first run starts one interval, at
  * most a minute, after the relay
  * @param chunk rows deleted in one transaction
- * @param pause the wait between two chunks, so that the writers of readings get the database between them
+ * @param pause the least wait between two chunks, so that the writers of readings get the database between them; the
+ * wait is as long as the chunk took when that is longer
  */
 @ConfigurationProperties("decibel.relay.retention")
 record RetentionSettings(@DefaultValue("true") boolean enabled, @DefaultValue("30d") Duration readings,
