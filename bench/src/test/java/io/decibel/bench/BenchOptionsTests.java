@@ -39,6 +39,10 @@ class BenchOptionsTests {
 		assertThat(options.startup()).isFalse();
 		assertThat(options.profile()).isTrue();
 		assertThat(options.responderJvmOptions()).isEqualTo("-Xmx128m");
+		assertThat(BenchOptions.parse().agedRows()).isZero();
+		assertThat(BenchOptions.parse("--aged-rows=1_000_000", "--retention-runs=3"))
+			.extracting(BenchOptions::agedRows, BenchOptions::retentionRuns)
+			.containsExactly(1_000_000, 3);
 	}
 
 	@Test

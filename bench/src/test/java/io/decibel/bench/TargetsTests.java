@@ -35,6 +35,26 @@ class TargetsTests {
 	}
 
 	@Test
+	void comparesTheRelayWithRetentionDeletingAgainstTheRelayWithoutPairByPair() {
+		List<ResponderResult> responders = List.of(
+				storing("relay (retention #1)", 5_400, keptUp(100, 2), keptUp(1_000, 4.2)),
+				storing("relay (no retention #1)", 6_000, keptUp(100, 2), keptUp(1_000, 4)),
+				storing("relay (no retention #2)", 6_000, keptUp(1_000, 4)),
+				storing("relay (retention #2)", 5_000, keptUp(1_000, 5)));
+
+		List<Target> targets = BenchRun.retentionTargets(responders,
+				java.util.Map.of("relay (retention #1)", 1_000L, "relay (retention #2)", 0L));
+
+		assertThat(met(targets)).containsExactly(tuple("retention #1: ACKed/s with retention deleting vs without", true),
+				tuple("retention #1: p99 at 100/s with vs without", true),
+				tuple("retention #1: p99 at 1,000/s with vs without", true),
+				// below 90 %, and retention had finished before the phases did: no comparison
+				tuple("retention #2: ACKed/s with retention deleting vs without", false),
+				tuple("retention #2: p99 at 1,000/s with vs without", false));
+		assertThat(targets.get(0).reached()).startsWith("90 % (5,400 vs 6,000/s");
+	}
+
+	@Test
 	void wantsAtMostFiveMillisecondsAtAThousandAndThreeAtAHundred() {
 		List<Target> targets = BenchRun.targets(List.of(raw(10_000, keptUp(100, 0.5), keptUp(1_000, 0.8)),
 				storing("relay", 9_000, keptUp(100, 3.1), keptUp(1_000, 5.2))));
