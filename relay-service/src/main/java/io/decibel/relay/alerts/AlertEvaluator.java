@@ -1,6 +1,7 @@
 package io.decibel.relay.alerts;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -10,19 +11,15 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.decibel.contract.Ack;
-import io.decibel.contract.AckStatus;
 import io.decibel.contract.AlertChange;
-import io.decibel.contract.Reading;
 import io.decibel.relay.alerts.AlertSettings.Rule;
+import io.decibel.relay.alerts.AlertStore.EvaluationLock;
 import io.decibel.relay.levels.LevelSettings;
-import io.decibel.relay.readings.BatchCommitted;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,15 +28,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Evaluates the alert rules every {@code interval}, one relay at a time (the evaluation lock), over the minutes that
- * ended at least {@code grace} ago, for the devices whose readings this relay stored and for those with a run or an
- * alert going on; then publishes what the outbox holds. A change is stored with the state that made it, in one
+ * ended at least {@code grace} ago, for the devices whose minutes any relay wrote lately ({@code level_minutes}'s
+ * {@code updated_at}) and for those with a run or an alert going on; then publishes what the outbox holds. A change is stored with the state that made it, in one
  * transaction: whichever relay evaluates a device next finds it.
  * <p>
  * Meters: {@code decibel.relay.alerts} (changes, tagged {@code rule} and {@code change}: raised, cleared) and
@@ -64,8 +60,8 @@ class AlertEvaluator implements SmartLifecycle {
 
 	private final Clock clock;
 
-	/** Devices whose readings this relay stored, and the latest minute of them: evaluated until that minute is. */
-	private final Map<String, Instant> touched = new ConcurrentHashMap<>();
+	/** For a minute part written before an evaluation began and committed after it. */
+	private static final Duration MARGIN = Duration.ofSeconds(30);
 
 	private final AtomicLong open = new AtomicLong();
 
@@ -94,22 +90,6 @@ class AlertEvaluator implements SmartLifecycle {
 			.register(meters);
 	}
 
-	/** On the writer's thread: a map write per device of the batch. */
-	@EventListener
-	void committed(BatchCommitted batch) {
-		if (this.settings.rules().isEmpty()) {
-			return;
-		}
-		for (int i = 0; i < batch.readings().size(); i++) {
-			Reading reading = batch.readings().get(i);
-			Ack ack = batch.acks().get(i);
-			if (ack.status() == AckStatus.STORED) {
-				Instant minute = reading.sampledAt().truncatedTo(ChronoUnit.MINUTES);
-				this.touched.merge(reading.deviceId(), minute, (a, b) -> a.isAfter(b) ? a : b);
-			}
-		}
-	}
-
 	/** One round: evaluate, publish, count. Never throws: a database or broker away is tried again next round. */
 	void round() {
 		try {
@@ -136,24 +116,30 @@ class AlertEvaluator implements SmartLifecycle {
 	void evaluate(Instant now) {
 		Instant horizon = now.minus(this.settings.grace());
 		Instant floor = now.minus(this.settings.lookBack()).truncatedTo(ChronoUnit.MINUTES);
-		Map<String, Instant> seen = new HashMap<>(this.touched);
 		List<Runnable> afterCommit = new ArrayList<>();
 		this.transaction.executeWithoutResult((status) -> {
 			afterCommit.clear();
-			this.store.lockEvaluation(now);
-			Set<String> devices = new TreeSet<>(seen.keySet());
+			EvaluationLock lock = this.store.lockEvaluation();
+			Set<String> devices = new TreeSet<>(this.store.devicesWrittenSince(since(lock)));
 			devices.addAll(this.store.activeDevices());
 			for (String deviceId : devices) {
 				evaluate(deviceId, floor, horizon, now, afterCommit);
 			}
 		});
 		afterCommit.forEach(Runnable::run);
-		// a device stays until its latest minute has been evaluated; a later minute stored meanwhile keeps it
-		seen.forEach((deviceId, minute) -> {
-			if (!minute.plus(RuleEvaluation.MINUTE).isAfter(horizon)) {
-				this.touched.remove(deviceId, minute);
-			}
-		});
+	}
+
+	/**
+	 * Devices whose minutes were written since this is evaluated: since the evaluation before began (whichever relay
+	 * ran it, however long ago, within the look-back), and at least for as long as a minute written lately may take
+	 * to end and pass its grace — a device that sent its last reading then still has that minute to be evaluated.
+	 */
+	private Instant since(EvaluationLock lock) {
+		Instant lately = lock.began().minus(RuleEvaluation.MINUTE).minus(this.settings.grace()).minus(MARGIN);
+		Instant since = (lock.previous() != null && lock.previous().minus(MARGIN).isBefore(lately))
+				? lock.previous().minus(MARGIN) : lately;
+		Instant earliest = lock.began().minus(this.settings.lookBack());
+		return since.isBefore(earliest) ? earliest : since;
 	}
 
 	private void evaluate(String deviceId, Instant floor, Instant horizon, Instant now, List<Runnable> afterCommit) {

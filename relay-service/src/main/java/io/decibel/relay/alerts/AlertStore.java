@@ -48,10 +48,30 @@ class AlertStore {
 		this.topics = topics;
 	}
 
-	/** Waits for the relays evaluating before this one, and keeps the others waiting until the commit. */
-	void lockEvaluation(Instant now) {
-		this.jdbc.queryForObject("select id from alert_evaluation where id = 1 for update", Integer.class);
-		this.jdbc.update("update alert_evaluation set evaluated_at = ? where id = 1", utc(now));
+	/**
+	 * Waits for the relays evaluating before this one, and keeps the others waiting until the commit; notes when this
+	 * evaluation began, by the database's clock.
+	 */
+	EvaluationLock lockEvaluation() {
+		LocalDateTime previous = this.jdbc.queryForObject(
+				"select evaluated_at from alert_evaluation where id = 1 for update", LocalDateTime.class);
+		LocalDateTime began = this.jdbc.queryForObject("select utc_timestamp(6)", LocalDateTime.class);
+		this.jdbc.update("update alert_evaluation set evaluated_at = ? where id = 1", began);
+		return new EvaluationLock((previous != null) ? previous.toInstant(ZoneOffset.UTC) : null,
+				began.toInstant(ZoneOffset.UTC));
+	}
+
+	/**
+	 * @param previous when the evaluation before this one began, by the database's clock; {@code null} for the first
+	 * @param began when this one began, by the database's clock
+	 */
+	record EvaluationLock(@Nullable Instant previous, Instant began) {
+	}
+
+	/** Devices whose minutes any relay wrote since then (the database's clock: {@code level_minutes.updated_at}). */
+	Set<String> devicesWrittenSince(Instant since) {
+		return new HashSet<>(this.jdbc.queryForList(
+				"select distinct device_id from level_minutes where updated_at >= ?", String.class, utc(since)));
 	}
 
 	/** Devices with a run over a limit going on or an alert open: a time window may end for them. */
