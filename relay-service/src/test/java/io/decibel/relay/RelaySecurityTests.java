@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -17,6 +19,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.decibel.contract.Reading;
+import io.decibel.contract.SoundLevels;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.mqtt.MessageCallback;
@@ -59,7 +62,7 @@ import static org.awaitility.Awaitility.await;
  * The relay on a broker that checks who connects and what each client may do: Mosquitto, started here with a password
  * file, an ACL file and a TLS listener that requires a client certificate from a CA generated for this test. The relay
  * and the devices connect over TLS only, each with its own user. The ACL is the one the compose broker enforces, in
- * Mosquitto's syntax: a device writes only its own readings and reads only its own ACKs.
+ * Mosquitto's syntax: a device writes only its own readings and reads only its own ACKs and alerts.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class RelaySecurityTests {
@@ -71,7 +74,7 @@ class RelaySecurityTests {
 	static final String ACL = SecuredMosquitto.DECIBEL_ACL;
 
 	static final Map<String, String> PASSWORDS = Map.of("relay", secret(), "subscriber", secret(), "kitchen",
-			secret(), "cellar", secret());
+			secret(), "cellar", secret(), "pantry", secret());
 
 	static Path home;
 
@@ -135,6 +138,15 @@ class RelaySecurityTests {
 				() -> TestInfrastructure.jdbcUrl(TestInfrastructure.uniqueName("secured")));
 		registry.add("spring.datasource.username", TestInfrastructure::dbUsername);
 		registry.add("spring.datasource.password", TestInfrastructure::dbPassword);
+		// an alert for the pantry's first minute over 60 dB
+		registry.add("decibel.relay.alerts.rules[0].name", () -> "loud");
+		registry.add("decibel.relay.alerts.rules[0].metric", () -> "laeq");
+		registry.add("decibel.relay.alerts.rules[0].limit", () -> "60");
+		registry.add("decibel.relay.alerts.rules[0].duration", () -> "1m");
+		registry.add("decibel.relay.alerts.rules[0].devices", () -> "pantry");
+		registry.add("decibel.relay.alerts.interval", () -> "200ms");
+		registry.add("decibel.relay.alerts.grace", () -> "1s");
+		registry.add("decibel.relay.alerts.look-back", () -> "2d");
 	}
 
 	@Autowired
@@ -208,6 +220,39 @@ class RelaySecurityTests {
 		finally {
 			cellar.disconnect().waitForCompletion(5000);
 			cellar.close();
+		}
+	}
+
+	@Test
+	void publishesADevicesAlertOverTlsToThatDeviceOnly() throws Exception {
+		// given: "pantry" listens to its alerts, "kitchen" tries to listen to them too
+		this.client = connect("kitchen");
+		int granted = subscribeForReasonCode(TOPICS.alert("pantry"));
+		BlockingQueue<String> kitchenSees = new LinkedBlockingQueue<>();
+		this.client.setCallback(new MessagesTo(kitchenSees));
+		MqttAsyncClient pantry = connect("pantry");
+		try {
+			BlockingQueue<String> alerts = subscribe(pantry, TOPICS.alert("pantry"));
+			BlockingQueue<String> acks = subscribe(pantry, TOPICS.acks("pantry"));
+
+			// when: a minute of yesterday at 70 dB(A)
+			Instant sampledAt = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofHours(12)).plusSeconds(30);
+			publish(pantry, TOPICS.readings("pantry"), new Reading("pantry", 1, sampledAt, 1000, 1234.5,
+					20 * Math.log10(1234.5 / 32768), 4000, "synthetic", new SoundLevels(70, 75, 60, 72, 70, 65, true)));
+			assertThat(this.json.readTree(next(acks)).path("status").asString()).isEqualTo("STORED");
+
+			// then: the relay, as user "relay" on its alerts' own TLS connection, publishes the alert; the device
+			// reads it, another device does not
+			JsonNode alert = this.json.readTree(next(alerts));
+			assertThat(alert.path("change").asString()).isEqualTo("RAISED");
+			assertThat(alert.path("deviceId").asString()).isEqualTo("pantry");
+			if (granted != NOT_AUTHORIZED) {
+				assertThat(kitchenSees.poll(2, TimeUnit.SECONDS)).as("pantry's alert delivered to kitchen").isNull();
+			}
+		}
+		finally {
+			pantry.disconnect().waitForCompletion(5000);
+			pantry.close();
 		}
 	}
 
