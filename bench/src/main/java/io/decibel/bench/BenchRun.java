@@ -396,7 +396,8 @@ final class BenchRun {
 	private long agedLeft(String server, String database) throws SQLException {
 		try (Connection connection = DriverManager.getConnection(jdbcUrl(server, database), dbUsername(), dbPassword());
 				Statement statement = connection.createStatement();
-				ResultSet left = statement.executeQuery("select count(*) from readings where device_id like 'aged-%'")) {
+				ResultSet left = statement
+					.executeQuery("select count(*) from readings where device_id like 'aged-%'")) {
 			left.next();
 			return left.getLong(1);
 		}

@@ -24,7 +24,8 @@ import org.springframework.stereotype.Component;
 /**
  * Deletes what is older than its retention period, on a thread of its own: raw readings, refused payloads and minute
  * aggregates, in small chunks, each its own short transaction, in the order of the table's time index, with a pause
- * between chunks at least as long as the chunk took. Ingest never waits for it: a chunk locks only the old rows it deletes.
+ * between chunks at least as long as the chunk took. Ingest never waits for it: a chunk locks only the old rows it
+ * deletes.
  * <p>
  * Every relay runs it. Two at once take turns chunk by chunk (a chunk of readings locks its rows, the other relay's
  * waits for them, then finds the next ones) and delete nothing twice; a delete of the other tables finds what is
