@@ -2,6 +2,8 @@
 // (Server-Sent Events from api/readings/stream), a chart of the level per device, the latest level and the ACK counts.
 // A reading with A-weighted levels (contract v1.1) is shown by its LAeq, in dB(A) when calibrated and dB(A)FS when not,
 // with a band from LAF90 to LAFmax on the chart; a v1 reading by its dBFS.
+// With a device chosen, its noise over time: Leq per minute of the last hour and per hour of the last day, Lden per day
+// of the last month (api/devices/{id}/levels); and the open alerts (api/alerts), of that device or of all.
 // Everything is served by the relay itself: no CDN, no framework, it works offline.
 (function () {
     const MAX_ROWS = 200;
@@ -15,6 +17,9 @@
     const levels = document.getElementById('levels');
     const chart = document.getElementById('chart');
     const chartTitle = document.getElementById('chart-title');
+    const deviceView = document.getElementById('device-view');
+    const alertsList = document.getElementById('alerts');
+    const OVER_TIME_REFRESH_MS = 15000;
 
     let device = '';
     let rows = [];                  // newest first, at most MAX_ROWS
@@ -238,6 +243,121 @@
         chart.replaceChildren(...parts);
     }
 
+    async function json(path) {
+        const response = await fetch(path);
+        if (!response.ok) {
+            throw new Error('HTTP ' + response.status);
+        }
+        return response.json();
+    }
+
+    /** The unit of an aggregate: dBFS when all its readings were v1 ones, dB(A)FS when some were uncalibrated. */
+    function itemUnit(item) {
+        if (item.dbfsReadings === item.readings) {
+            return 'dBFS';
+        }
+        return item.uncalibratedReadings > 0 || item.dbfsReadings > 0 ? 'dB(A)FS' : 'dB(A)';
+    }
+
+    /** A bar per interval with readings (its Leq) and a line from L90 to LAFmax, across the window asked for. */
+    function renderBars(element, levels) {
+        const width = element.clientWidth || 800;
+        const height = element.clientHeight || 160;
+        const left = 44, right = 10, top = 10, bottom = 22;
+        element.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
+        const items = levels.items.filter((item) => item.readings > 0);
+        element.dataset.bars = items.length;
+        if (items.length === 0) {
+            element.replaceChildren(svg('text', { x: width / 2, y: height / 2, 'text-anchor': 'middle', class: 'empty' },
+                'Nothing measured'));
+            return;
+        }
+        const t0 = Date.parse(levels.from), t1 = Date.parse(levels.to);
+        let low = Math.floor(Math.min(...items.map((item) => Math.min(item.l90, item.leq))) / 10) * 10 - 10;
+        const high = Math.ceil(Math.max(...items.map((item) => item.lafmax)) / 10) * 10;
+        const x = (t) => left + (Math.min(Math.max(t, t0), t1) - t0) / (t1 - t0) * (width - left - right);
+        const y = (level) => top + (high - level) / (high - low) * (height - top - bottom);
+        const parts = [];
+        for (let level = low; level <= high; level += (high - low) > 40 ? 20 : 10) {
+            parts.push(svg('line', { x1: left, x2: width - right, y1: y(level), y2: y(level), class: 'grid' }));
+            parts.push(svg('text', { x: left - 6, y: y(level) + 4, 'text-anchor': 'end', class: 'axis' }, level));
+        }
+        const clock = (t) => new Date(t).toISOString().substring(levels.interval === '1m' ? 11 : 5, 16).replace('T', ' ');
+        parts.push(svg('text', { x: left, y: height - 6, class: 'axis' }, clock(t0)));
+        parts.push(svg('text', { x: width - right, y: height - 6, 'text-anchor': 'end', class: 'axis' }, clock(t1)));
+        for (const item of items) {
+            const x0 = x(Date.parse(item.start)), x1 = x(Date.parse(item.end));
+            const bar = svg('rect', {
+                x: x0.toFixed(1), y: y(item.leq).toFixed(1), width: Math.max(1, x1 - x0 - 1).toFixed(1),
+                height: (y(low) - y(item.leq)).toFixed(1), 'data-start': item.start, 'data-leq': item.leq
+            });
+            bar.append(svg('title', {}, time(item.start) + ': Leq ' + fixed(item.leq) + ' ' + itemUnit(item) + ', L90 '
+                + fixed(item.l90) + ', LAFmax ' + fixed(item.lafmax) + ', ' + item.readings + ' readings'));
+            const middle = ((x0 + x1) / 2).toFixed(1);
+            parts.push(bar, svg('line', { x1: middle, x2: middle, y1: y(item.lafmax), y2: y(item.l90), class: 'range' }));
+        }
+        element.replaceChildren(...parts);
+    }
+
+    function renderDays(items) {
+        const days = document.getElementById('days');
+        days.replaceChildren(...items.filter((item) => item.readings > 0).reverse().map((item) => {
+            const tr = document.createElement('tr');
+            tr.dataset.day = item.day;
+            tr.append(cell(item.day), cell(fixed(item.lden)), cell(fixed(item.lday)), cell(fixed(item.levening)),
+                cell(fixed(item.lnight)), cell(fixed(item.leq) + ' ' + itemUnit(item)), cell(fixed(item.l90)),
+                cell(Math.round(item.coverage * 100) + ' %'));
+            return tr;
+        }));
+    }
+
+    function renderAlerts(alerts) {
+        document.getElementById('alerts-title').textContent = 'Open alerts' + (device ? ' of ' + device : '');
+        if (alerts.length === 0) {
+            const none = document.createElement('li');
+            none.className = 'none';
+            none.textContent = 'None';
+            alertsList.replaceChildren(none);
+            return;
+        }
+        alertsList.replaceChildren(...alerts.map((alert) => {
+            const li = document.createElement('li');
+            li.dataset.alert = alert.id;
+            const rule = document.createElement('span');
+            rule.className = 'rule';
+            rule.textContent = alert.rule;
+            li.append(rule, ' · ' + alert.deviceId + ' · ' + alert.metric + ' over ' + fixed(alert.limit) + ' dB since '
+                + time(alert.raisedAt) + ', up to ' + fixed(alert.level) + ' dB');
+            return li;
+        }));
+    }
+
+    async function refreshOverTime() {
+        const chosen = device;
+        try {
+            const alerts = await json('api/alerts' + (chosen ? '?device=' + encodeURIComponent(chosen) : ''));
+            if (chosen === device) {
+                renderAlerts(alerts.items);
+            }
+            if (!chosen) {
+                deviceView.hidden = true;
+                return;
+            }
+            const path = 'api/devices/' + encodeURIComponent(chosen) + '/levels?interval=';
+            const [minutes, hours, days] = await Promise.all(['1m', '1h', '1d'].map((interval) => json(path + interval)));
+            if (chosen !== device) {
+                return;
+            }
+            deviceView.hidden = false;
+            document.getElementById('device-title').textContent = 'Noise over time: ' + chosen;
+            renderBars(document.getElementById('minutes-chart'), minutes);
+            renderBars(document.getElementById('hours-chart'), hours);
+            renderDays(days.items);
+        } catch (e) {
+            showStatus('reconnecting', 'Cannot reach the relay (' + e.message + '), retrying…');
+        }
+    }
+
     function showStatus(state, text) {
         status.dataset.state = state;
         status.textContent = text;
@@ -292,9 +412,12 @@
         series = new Map();
         queueRender();
         refresh();
+        refreshOverTime();
     });
 
     window.addEventListener('resize', queueRender);
     queueRender();
     connect();
+    refreshOverTime();
+    setInterval(refreshOverTime, OVER_TIME_REFRESH_MS);
 })();

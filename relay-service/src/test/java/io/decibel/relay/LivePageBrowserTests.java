@@ -73,6 +73,16 @@ class LivePageBrowserTests {
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
 		RelayTestProperties.register(registry, ROOT);
+		// hours and days rolled up, and alerts evaluated, within the test's patience
+		registry.add("decibel.relay.levels.rollup.period", () -> "200ms");
+		registry.add("decibel.relay.alerts.interval", () -> "200ms");
+		registry.add("decibel.relay.alerts.grace", () -> "1s");
+		registry.add("decibel.relay.alerts.look-back", () -> "2d");
+		registry.add("decibel.relay.alerts.rules[0].name", () -> "street-loud");
+		registry.add("decibel.relay.alerts.rules[0].metric", () -> "laeq");
+		registry.add("decibel.relay.alerts.rules[0].limit", () -> "70");
+		registry.add("decibel.relay.alerts.rules[0].duration", () -> "1m");
+		registry.add("decibel.relay.alerts.rules[0].devices[0]", () -> "street");
 	}
 
 	@BeforeAll
@@ -186,6 +196,56 @@ class LivePageBrowserTests {
 		await().untilAsserted(() -> assertThat(this.browser
 			.executeScript("return document.documentElement.scrollWidth <= window.innerWidth")).isEqualTo(true));
 		screenshot("live-page-phone.png");
+	}
+
+	@Test
+	void showsADevicesNoiseOverTimeAndItsOpenAlerts() throws Exception {
+		// given: a street meter (calibrated, 1 s readings; zone UTC) loud in two minutes of the last hour, and quiet
+		// the day before yesterday in each period of Lden
+		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("+"));
+		Instant thisMinute = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+		Instant quietDay = thisMinute.truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(2));
+		long seq = 0;
+		for (Instant minute : List.of(thisMinute.minus(Duration.ofMinutes(10)), thisMinute.minus(Duration.ofMinutes(5)))) {
+			for (int second = 0; second < 3; second++) {
+				publishAndAwaitAck(street(seq++, minute.plusSeconds(second), 80), acks);
+			}
+		}
+		for (int hour : new int[] { 10, 20, 2 }) {
+			publishAndAwaitAck(street(seq++, quietDay.plus(Duration.ofHours(hour)), 60), acks);
+		}
+
+		// when: the page shows that device
+		this.browser.get("http://127.0.0.1:" + this.port + "/");
+		WebElement deviceField = this.browser.findElement(By.cssSelector("#filter input[name=device]"));
+		deviceField.sendKeys("street");
+		this.browser.findElement(By.cssSelector("#filter button")).click();
+
+		// then: the last hour per minute (the two loud minutes), the last day per hour, the quiet day's Lden, and the
+		// alert the loud minutes raised
+		await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+			assertThat(this.browser.findElement(By.id("device-view")).isDisplayed()).isTrue();
+			assertThat(this.browser.findElement(By.id("minutes-chart")).getAttribute("data-bars")).isEqualTo("2");
+			assertThat(this.browser.findElements(By.cssSelector("#minutes-chart rect[data-leq='80']"))).hasSize(2);
+			assertThat(this.browser.findElements(By.cssSelector("#hours-chart rect[data-leq='80']"))).isNotEmpty();
+			// by hand: 12 h of day, 4 of evening (+5 dB) and 8 of night (+10 dB), each at 60 dB(A)
+			double lden = 10 * Math.log10((12 * Math.pow(10, 6.0) + 4 * Math.pow(10, 6.5) + 8 * Math.pow(10, 7.0)) / 24);
+			String day = quietDay.toString().substring(0, 10);
+			assertThat(this.browser.findElement(By.cssSelector("#days tr[data-day='" + day + "']")).getText())
+				.startsWith(day + " " + String.format(java.util.Locale.ROOT, "%.1f", lden) + " 60.0 60.0 60.0");
+			assertThat(this.browser.findElements(By.cssSelector("#alerts li[data-alert]"))).singleElement()
+				.extracting(WebElement::getText)
+				.asString()
+				.contains("street-loud", "street", "laeq over 70.0 dB", "up to 80.0 dB");
+		});
+		assertThat(text("alerts-title")).isEqualTo("Open alerts of street");
+		screenshot("live-page-device.png");
+	}
+
+	private Reading street(long seq, Instant sampledAt, double laeq) {
+		Reading reading = reading("street", seq, -30.0);
+		return withLevels(new Reading("street", seq, sampledAt, 1000, reading.rms(), reading.dbfs(), reading.peak(),
+				"microphone"), new SoundLevels(laeq, laeq + 5, laeq - 5, laeq + 2, laeq, laeq - 3, true));
 	}
 
 	private void publishAndAwaitAck(Reading reading, BlockingQueue<Received> acks) throws Exception {
