@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.dao.DataAccessException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -103,7 +102,9 @@ class Retention implements SmartLifecycle {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		catch (DataAccessException ex) {
+		catch (RuntimeException ex) {
+			// a DataAccessException, or a TransactionException when no connection comes: thrown out of the task, it
+			// would cancel every later run
 			LOG.warn("Retention stopped for this run, next in {}: {}", this.settings.interval(), ex.toString());
 		}
 	}
