@@ -51,6 +51,8 @@ class Retention implements SmartLifecycle {
 
 	private final Counter minutesDeleted;
 
+	private final Counter failedRuns;
+
 	private volatile @Nullable ScheduledExecutorService runs;
 
 	private volatile @Nullable Instant lastRun;
@@ -66,6 +68,9 @@ class Retention implements SmartLifecycle {
 		this.readingsDeleted = deleted(meters, "readings");
 		this.quarantineDeleted = deleted(meters, "quarantine");
 		this.minutesDeleted = deleted(meters, "level_minutes");
+		this.failedRuns = Counter.builder("decibel.relay.retention.runs.failed")
+			.description("Retention runs that ended on a failure (the database away); the next run comes all the same")
+			.register(meters);
 		Gauge.builder("decibel.relay.retention.last.run", this, (r) -> seconds(r.lastRun))
 			.description("When this relay's last retention run ended (seconds since the epoch)")
 			.baseUnit("seconds")
@@ -105,6 +110,7 @@ class Retention implements SmartLifecycle {
 		catch (RuntimeException ex) {
 			// a DataAccessException, or a TransactionException when no connection comes: thrown out of the task, it
 			// would cancel every later run
+			this.failedRuns.increment();
 			LOG.warn("Retention stopped for this run, next in {}: {}", this.settings.interval(), ex.toString());
 		}
 	}
