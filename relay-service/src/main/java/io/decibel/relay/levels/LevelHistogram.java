@@ -80,7 +80,21 @@ public final class LevelHistogram {
 		if (text.isBlank()) {
 			return histogram;
 		}
-		for (String entry : text.trim().split(" +")) {
+		// by hand rather than split(" +"): a regex compiled per call, for a text read on every store transaction
+		int end = 0;
+		while (true) {
+			int start = end;
+			while (start < text.length() && text.charAt(start) == ' ') {
+				start++;
+			}
+			if (start == text.length()) {
+				break;
+			}
+			end = text.indexOf(' ', start);
+			if (end < 0) {
+				end = text.length();
+			}
+			String entry = text.substring(start, end);
 			int colon = entry.indexOf(':');
 			try {
 				long count = Long.parseLong(entry.substring(colon + 1));

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -77,26 +78,24 @@ public class LevelMinutes {
 			added.computeIfAbsent(key, (k) -> new LevelTotals()).add(reading);
 		}
 		Map<MinuteKey, LevelTotals> parts = parts(added.keySet());
-		List<Object[]> rows = new ArrayList<>(added.size());
+		List<Object> arguments = new ArrayList<>(added.size() * 11);
 		added.forEach((key, totals) -> {
 			LevelTotals part = parts.get(key);
-			LevelTotals written = (part != null) ? part.add(totals) : totals;
-			Object[] values = written.values();
-			Object[] row = new Object[3 + 2 * values.length];
-			row[0] = key.deviceId();
-			row[1] = Utc.column(key.minuteStart());
-			row[2] = this.writer;
-			System.arraycopy(values, 0, row, 3, values.length);
-			System.arraycopy(values, 0, row, 3 + values.length, values.length);
-			rows.add(row);
+			arguments.add(key.deviceId());
+			arguments.add(Utc.column(key.minuteStart()));
+			arguments.add(this.writer);
+			arguments.addAll(Arrays.asList(((part != null) ? part.add(totals) : totals).values()));
 		});
 		long writing = System.nanoTime();
-		this.jdbc.batchUpdate("""
-				insert into level_minutes (device_id, minute_start, writer, readings, dbfs_readings,
-					uncalibrated_readings, measured_ms, energy, lafmax, lafmin, histogram, updated_at)
-				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, utc_timestamp(6))
-				on duplicate key update readings = ?, dbfs_readings = ?, uncalibrated_readings = ?, measured_ms = ?,
-					energy = ?, lafmax = ?, lafmin = ?, histogram = ?, updated_at = utc_timestamp(6)""", rows);
+		// one multi-row statement, one round trip with either driver (Connector/J cannot rewrite a batch of
+		// insert-or-updates whose update clause has parameters)
+		this.jdbc.update("insert into level_minutes (device_id, minute_start, writer, " + LevelTotals.COLUMNS
+				+ ", updated_at) values " + String.join(", ", Collections.nCopies(added.size(),
+						"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, utc_timestamp(6))"))
+				+ " on duplicate key update readings = values(readings), dbfs_readings = values(dbfs_readings),"
+				+ " uncalibrated_readings = values(uncalibrated_readings), measured_ms = values(measured_ms),"
+				+ " energy = values(energy), lafmax = values(lafmax), lafmin = values(lafmin),"
+				+ " histogram = values(histogram), updated_at = values(updated_at)", arguments.toArray());
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
