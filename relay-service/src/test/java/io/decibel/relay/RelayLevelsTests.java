@@ -17,6 +17,7 @@ import io.decibel.contract.SoundLevels;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.relay.MqttTestClient.Received;
+import io.decibel.relay.levels.LevelMinutes;
 import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,6 +33,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -236,6 +239,29 @@ class RelayLevelsTests {
 	}
 
 	@Test
+	void countsNothingOfATransactionThatRolledBackAfterWritingItsMinutes() throws Exception {
+		// given: a reading counted and committed
+		String id = "undone";
+		TransactionTemplate transaction = new TransactionTemplate(this.transactions);
+		transaction.executeWithoutResult((status) -> this.minutes
+			.add(List.of(levels(id, 1, "2026-11-02T08:00:01Z", 1000, 50.0, 55.0, 45.0, true))));
+
+		// when: another counted in a transaction that rolls back, then a third committed
+		transaction.executeWithoutResult((status) -> {
+			this.minutes.add(List.of(levels(id, 2, "2026-11-02T08:00:02Z", 1000, 90.0, 95.0, 85.0, true)));
+			status.setRollbackOnly();
+		});
+		transaction.executeWithoutResult((status) -> this.minutes
+			.add(List.of(levels(id, 3, "2026-11-02T08:00:03Z", 1000, 60.0, 65.0, 40.0, true))));
+
+		// then: the minute holds the first and the third
+		JsonNode minute = item(levels(id, "1m", "2026-11-02T08:00:00Z", "2026-11-02T08:01:00Z"),
+				"2026-11-02T08:00:00Z");
+		assertItem(minute, "2026-11-02T08:00:00Z", "2026-11-02T08:01:00Z", 2, 0, 0, leq(1000, 50.0, 1000, 60.0), 65.0,
+				40.0, 60.0, 60.0, 50.0, 2.0 / 60);
+	}
+
+	@Test
 	void answersBadRequestsWithAProblem() throws Exception {
 		assertThat(levels("x", "5m", null, null).path("status").asInt()).isEqualTo(400);
 		assertThat(levels("x", "1m", "2026-01-01T00:00:00Z", "2026-01-03T00:00:00Z").path("detail").asString())
@@ -253,6 +279,12 @@ class RelayLevelsTests {
 
 	@Autowired
 	Mqttv5ClientManager clientManager;
+
+	@Autowired
+	LevelMinutes minutes;
+
+	@Autowired
+	PlatformTransactionManager transactions;
 
 	private String secondClientId;
 

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.decibel.contract.Reading;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * relay's MQTT client id), in that transaction: a reading counts exactly when it is stored, never when it is answered
  * {@code DUPLICATE} or {@code CONFLICT}, and an attempt rolled back counts nothing. Only this relay's writer thread
  * writes its parts, so reading them and writing them back cannot lose another's update; the parts of other relays are
- * rows of their own, and no relay waits on another's locks.
+ * rows of their own, and no relay waits on another's locks. The parts of recent minutes are kept as committed, so a
+ * transaction usually writes its minutes with one statement and no query.
  * <p>
  * Each part written gets the database's time ({@code updated_at = utc_timestamp(6)}), which tells the roll-up what
  * changed ({@link LevelRollup}). The roll-up looks back by a margin for parts committed after it looked; a commit
@@ -39,6 +41,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Component
 public class LevelMinutes {
+
+	/** How far back from the newest minute written the parts stay cached. */
+	static final Duration CACHED_MINUTES = Duration.ofMinutes(10);
+
+	/** The most parts cached (a few kB each at most): beyond, the cache starts again. */
+	static final int MAX_CACHED = 10_000;
 
 	private static final Logger LOG = LoggerFactory.getLogger(LevelMinutes.class);
 
@@ -49,6 +57,14 @@ public class LevelMinutes {
 	private final String writer;
 
 	private final Duration slowCommit;
+
+	/**
+	 * This writer's parts as committed, of recent minutes, so that most transactions need no query for them. Only the
+	 * writer thread reads or changes it (after a commit); an entry is never changed, only replaced.
+	 */
+	private final Map<MinuteKey, LevelTotals> cache = new HashMap<>();
+
+	private @Nullable Instant newestMinute;
 
 	LevelMinutes(JdbcTemplate jdbc, PlatformTransactionManager transactions, Mqttv5ClientManager clientManager,
 			LevelRollupSettings rollup) {
@@ -77,14 +93,32 @@ public class LevelMinutes {
 			MinuteKey key = new MinuteKey(reading.deviceId(), reading.sampledAt().truncatedTo(ChronoUnit.MINUTES));
 			added.computeIfAbsent(key, (k) -> new LevelTotals()).add(reading);
 		}
-		Map<MinuteKey, LevelTotals> parts = parts(added.keySet());
+		// this writer's parts as committed: from the cache, the rest in one query
+		Map<MinuteKey, LevelTotals> parts = new HashMap<>();
+		Set<MinuteKey> unknown = new LinkedHashSet<>();
+		for (MinuteKey key : added.keySet()) {
+			LevelTotals cached = this.cache.get(key);
+			if (cached != null) {
+				parts.put(key, cached);
+			}
+			else {
+				unknown.add(key);
+			}
+		}
+		if (!unknown.isEmpty()) {
+			parts.putAll(parts(unknown));
+		}
+		Map<MinuteKey, LevelTotals> written = new HashMap<>();
 		List<Object> arguments = new ArrayList<>(added.size() * 11);
 		added.forEach((key, totals) -> {
 			LevelTotals part = parts.get(key);
+			// a new object: what is cached stays as committed, whatever becomes of this transaction
+			LevelTotals sum = (part != null) ? new LevelTotals().add(part).add(totals) : totals;
+			written.put(key, sum);
 			arguments.add(key.deviceId());
 			arguments.add(Utc.column(key.minuteStart()));
 			arguments.add(this.writer);
-			arguments.addAll(Arrays.asList(((part != null) ? part.add(totals) : totals).values()));
+			arguments.addAll(Arrays.asList(sum.values()));
 		});
 		long writing = System.nanoTime();
 		// one multi-row statement, one round trip with either driver (Connector/J cannot rewrite a batch of
@@ -100,9 +134,41 @@ public class LevelMinutes {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
 				public void afterCommit() {
+					cache(written);
 					committed(added.keySet(), Duration.ofNanos(System.nanoTime() - writing));
 				}
+
+				// rolled back, or a commit whose outcome is unknown (the connection lost on the way): the table
+				// decides, the next transaction reads these parts again
+				@Override
+				public void afterCompletion(int status) {
+					if (status != STATUS_COMMITTED) {
+						LevelMinutes.this.cache.keySet().removeAll(written.keySet());
+					}
+				}
 			});
+		}
+	}
+
+	/**
+	 * Keeps the parts just committed, for the next transactions of recent minutes; a minute older than
+	 * {@link #CACHED_MINUTES} before the newest goes once a newer minute comes.
+	 */
+	private void cache(Map<MinuteKey, LevelTotals> committed) {
+		this.cache.putAll(committed);
+		Instant newest = this.newestMinute;
+		for (MinuteKey key : committed.keySet()) {
+			if (newest == null || key.minuteStart().isAfter(newest)) {
+				newest = key.minuteStart();
+			}
+		}
+		if (!newest.equals(this.newestMinute)) {
+			this.newestMinute = newest;
+			Instant oldest = newest.minus(CACHED_MINUTES);
+			this.cache.keySet().removeIf((key) -> key.minuteStart().isBefore(oldest));
+		}
+		if (this.cache.size() > MAX_CACHED) {
+			this.cache.clear();
 		}
 	}
 
