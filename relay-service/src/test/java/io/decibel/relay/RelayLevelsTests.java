@@ -6,11 +6,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.decibel.contract.Reading;
 import io.decibel.contract.SoundLevels;
@@ -31,6 +34,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -262,6 +266,38 @@ class RelayLevelsTests {
 	}
 
 	@Test
+	void rollsUpAMinuteWhoseTransactionCommittedAfterAPassHadLooked() throws Exception {
+		// given: a transaction that has written its minute, open
+		String id = "slow";
+		CountDownLatch written = new CountDownLatch(1);
+		CountDownLatch commit = new CountDownLatch(1);
+		Thread writer = new Thread(() -> new TransactionTemplate(this.transactions).executeWithoutResult((status) -> {
+			this.minutes.add(List.of(levels(id, 1, "2026-11-03T10:00:01Z", 1000, 50.0, 55.0, 45.0, true)));
+			written.countDown();
+			try {
+				commit.await();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}), "slow-store");
+		writer.start();
+		assertThat(written.await(30, TimeUnit.SECONDS)).isTrue();
+
+		// when: a pass begins after the minute was written, cannot see it, and moves the watermark past it; then
+		// the transaction commits
+		LocalDateTime afterWriting = this.jdbc.queryForObject("select utc_timestamp(6)", LocalDateTime.class);
+		await().until(() -> this.jdbc.queryForObject("select watermark from level_rollup where id = 1",
+				LocalDateTime.class), (watermark) -> watermark.isAfter(afterWriting));
+		assertThat(readingsOfDay(id, "2026-11-03")).isEqualTo(-1);
+		commit.countDown();
+		writer.join();
+
+		// then: a later pass finds it
+		await().untilAsserted(() -> assertThat(readingsOfDay(id, "2026-11-03")).isEqualTo(1));
+	}
+
+	@Test
 	void answersBadRequestsWithAProblem() throws Exception {
 		assertThat(levels("x", "5m", null, null).path("status").asInt()).isEqualTo(400);
 		assertThat(levels("x", "1m", "2026-01-01T00:00:00Z", "2026-01-03T00:00:00Z").path("detail").asString())
@@ -285,6 +321,9 @@ class RelayLevelsTests {
 
 	@Autowired
 	PlatformTransactionManager transactions;
+
+	@Autowired
+	JdbcTemplate jdbc;
 
 	private String secondClientId;
 
