@@ -7,6 +7,8 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,12 +126,14 @@ class LevelRollup implements SmartLifecycle {
 					+ LevelMinutes.marks(some.size()) + ")",
 					(RowCallbackHandler) (row) -> add(totals, row.getString(1), LevelTotals.of(row, 2)),
 					arguments.toArray());
-			List<Object[]> rows = new ArrayList<>(totals.size());
-			totals.forEach((device, sum) -> rows.add(row(device, Utc.column(hour), sum.values())));
-			this.jdbc.batchUpdate("insert into level_hours (device_id, hour_start, " + LevelTotals.COLUMNS
-					+ ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on duplicate key update readings = ?,"
-					+ " dbfs_readings = ?, uncalibrated_readings = ?, measured_ms = ?, energy = ?, lafmax = ?,"
-					+ " lafmin = ?, histogram = ?", rows);
+			List<Object> rows = new ArrayList<>(totals.size() * 10);
+			totals.forEach((device, sum) -> {
+				rows.add(device);
+				rows.add(Utc.column(hour));
+				rows.addAll(Arrays.asList(sum.values()));
+			});
+			upsert("insert into level_hours (device_id, hour_start, " + LevelTotals.COLUMNS + ") values ",
+					"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", totals.size(), LevelTotals.COLUMNS, rows);
 		}
 	}
 
@@ -149,38 +153,35 @@ class LevelRollup implements SmartLifecycle {
 						totals.computeIfAbsent(row.getString(1), (device) -> new DayTotals())
 							.add(this.periods.of(hour), sum);
 					}, arguments.toArray());
-			List<Object[]> rows = new ArrayList<>(totals.size());
+			List<Object> rows = new ArrayList<>(totals.size() * 18);
 			totals.forEach((device, sum) -> {
-				Object[] values = sum.values();
-				Object[] row = new Object[4 + 2 * values.length];
-				row[0] = device;
-				row[1] = day;
-				row[2] = Utc.column(start);
-				row[3] = Utc.column(end);
-				System.arraycopy(values, 0, row, 4, values.length);
-				System.arraycopy(values, 0, row, 4 + values.length, values.length);
-				rows.add(row);
+				rows.add(device);
+				rows.add(day);
+				rows.add(Utc.column(start));
+				rows.add(Utc.column(end));
+				rows.addAll(Arrays.asList(sum.values()));
 			});
-			this.jdbc.batchUpdate("insert into level_days (device_id, day, day_start, day_end, " + DayTotals.COLUMNS
-					+ ") values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on duplicate key update"
-					+ " readings = ?, dbfs_readings = ?, uncalibrated_readings = ?, measured_ms = ?, energy = ?,"
-					+ " lafmax = ?, lafmin = ?, histogram = ?, day_energy = ?, day_measured_ms = ?,"
-					+ " evening_energy = ?, evening_measured_ms = ?, night_energy = ?, night_measured_ms = ?", rows);
+			upsert("insert into level_days (device_id, day, day_start, day_end, " + DayTotals.COLUMNS + ") values ",
+					"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", totals.size(), DayTotals.COLUMNS, rows);
 		}
+	}
+
+	/** One multi-row insert-or-update that replaces the given columns: one statement, whatever the driver. */
+	private void upsert(String insert, String row, int rowCount, String columns, List<Object> values) {
+		if (rowCount == 0) {
+			return;
+		}
+		StringBuilder sql = new StringBuilder(insert).append(String.join(", ", Collections.nCopies(rowCount, row)))
+			.append(" on duplicate key update ");
+		String[] names = columns.split(", *");
+		for (int i = 0; i < names.length; i++) {
+			sql.append((i > 0) ? ", " : "").append(names[i]).append(" = values(").append(names[i]).append(')');
+		}
+		this.jdbc.update(sql.toString(), values.toArray());
 	}
 
 	private static void add(Map<String, LevelTotals> totals, String device, LevelTotals part) {
 		totals.merge(device, part, LevelTotals::add);
-	}
-
-	/** The key columns, then the values twice: inserted, or updated. */
-	private static Object[] row(String device, Object start, Object[] values) {
-		Object[] row = new Object[2 + 2 * values.length];
-		row[0] = device;
-		row[1] = start;
-		System.arraycopy(values, 0, row, 2, values.length);
-		System.arraycopy(values, 0, row, 2 + values.length, values.length);
-		return row;
 	}
 
 	private static List<List<String>> chunks(Set<String> devices) {
