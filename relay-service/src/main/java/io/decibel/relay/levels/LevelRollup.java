@@ -74,40 +74,80 @@ class LevelRollup implements SmartLifecycle {
 		this.periods = new LdenPeriods(levels);
 	}
 
+	/** What a pass did. */
+	enum Pass {
+
+		/** Another relay's pass holds the watermark. */
+		SKIPPED,
+
+		/** Everything changed until the pass began is rolled up. */
+		DONE,
+
+		/** The pass took its most parts; more changed parts wait. */
+		MORE
+
+	}
+
 	/**
-	 * One pass, in one transaction.
-	 * @return whether it ran: false when another relay's pass holds the watermark
+	 * One pass, in one transaction. A backlog of changed minute parts older than the margin is taken at most
+	 * {@code max-parts} at a time (more when that many were written by one transaction), in the order of their time,
+	 * up to a cut; the watermark then moves to the cut (plus the margin) rather than to the pass's start, so that the
+	 * next pass goes on from there. The parts of the last margin are always taken whole.
 	 */
-	boolean pass() {
-		Boolean ran = this.transaction.execute((status) -> {
+	Pass pass() {
+		Pass done = this.transaction.execute((status) -> {
 			List<LocalDateTime> watermark = this.jdbc.query(
 					"select watermark from level_rollup where id = 1 for update skip locked",
 					(row, i) -> row.getObject(1, LocalDateTime.class));
 			if (watermark.isEmpty()) {
-				return false;
+				return Pass.SKIPPED;
 			}
 			LocalDateTime began = this.jdbc.queryForObject("select utc_timestamp(6)", LocalDateTime.class);
 			LocalDateTime since = watermark.get(0).minus(this.settings.margin());
+			// among the parts written before the margin of this pass (a backlog), the first beyond the most a pass
+			// takes: the pass stops before it (or just after it, when every part before it has the same time). The
+			// parts of the margin itself are always taken whole: they are taken again by the next pass anyway
+			LocalDateTime settled = began.minus(this.settings.margin());
+			List<LocalDateTime> beyond = this.jdbc.query("select updated_at from level_minutes"
+					+ " where updated_at >= ? and updated_at < ? order by updated_at limit 1 offset ?",
+					(row, i) -> row.getObject(1, LocalDateTime.class), since, settled, this.settings.maxParts());
+			LocalDateTime cut = null;
+			if (!beyond.isEmpty()) {
+				cut = beyond.get(0);
+				if (this.jdbc.queryForList("select 1 from level_minutes where updated_at >= ? and updated_at < ? limit 1",
+						since, cut).isEmpty()) {
+					cut = cut.plusNanos(1000);
+				}
+			}
 			// the devices whose minutes changed, by hour
 			Map<Instant, Set<String>> hours = new TreeMap<>();
-			this.jdbc.query("select distinct device_id, minute_start from level_minutes where updated_at >= ?",
-					(row) -> {
-						hours.computeIfAbsent(hourOf(Utc.instant(row, 2)), (hour) -> new TreeSet<>())
-							.add(row.getString(1));
-					}, since);
+			RowCallbackHandler changed = (row) -> hours
+				.computeIfAbsent(hourOf(Utc.instant(row, 2)), (hour) -> new TreeSet<>())
+				.add(row.getString(1));
+			if (cut == null) {
+				this.jdbc.query("select distinct device_id, minute_start from level_minutes where updated_at >= ?",
+						changed, since);
+			}
+			else {
+				this.jdbc.query("select distinct device_id, minute_start from level_minutes"
+						+ " where updated_at >= ? and updated_at < ?", changed, since, cut);
+			}
 			Map<LocalDate, Set<String>> days = new TreeMap<>();
 			hours.forEach((hour, devices) -> {
 				rollUpHour(hour, devices);
 				days.computeIfAbsent(hour.atZone(this.zone).toLocalDate(), (day) -> new TreeSet<>()).addAll(devices);
 			});
 			days.forEach(this::rollUpDay);
-			this.jdbc.update("update level_rollup set watermark = ? where id = 1", began);
+			// after a cut (before the margin), the next pass looks from the cut on: what is not rolled up yet, and
+			// what committed after this pass began (written after it less the margin, so after the cut)
+			LocalDateTime next = (cut != null) ? cut.plus(this.settings.margin()) : began;
+			this.jdbc.update("update level_rollup set watermark = ? where id = 1", next);
 			if (!hours.isEmpty()) {
 				LOG.debug("Rolled up {} device-hours, {} device-days", count(hours), count(days));
 			}
-			return true;
+			return (cut != null) ? Pass.MORE : Pass.DONE;
 		});
-		return Boolean.TRUE.equals(ran);
+		return (done != null) ? done : Pass.SKIPPED;
 	}
 
 	/** The local hour of the zone the instant lies in, as the instant it begins. */
@@ -199,7 +239,10 @@ class LevelRollup implements SmartLifecycle {
 
 	private void passQuietly() {
 		try {
-			pass();
+			// a backlog (the passes were off, or failed for a while) is taken in passes one after the other
+			for (int i = 0; i < 100 && pass() == Pass.MORE && this.passes != null; i++) {
+				LOG.debug("Level roll-up: more changed minutes wait, passing again");
+			}
 			if (this.failing) {
 				LOG.info("Level roll-up passes again");
 				this.failing = false;
