@@ -95,6 +95,36 @@ class RelayLevelsBacklogTests {
 			.isTrue();
 	}
 
+	@Test
+	void anHourWhoseMinutesRetentionDeletedKeepsItsValueWhenALateReadingComesIn() throws Exception {
+		// given: hours rolled up long ago — 'old' with 120 readings, whose minutes retention has deleted since, and
+		// 'kept' with 1 — and now a late minute part in each of them, of 2 readings
+		new TransactionTemplate(this.transactions).executeWithoutResult((status) -> {
+			for (String device : new String[] { "old", "kept" }) {
+				this.jdbc.update("insert into level_hours (device_id, hour_start, readings, dbfs_readings,"
+						+ " uncalibrated_readings, measured_ms, energy, lafmax, lafmin, histogram) values (?,"
+						+ " '2025-06-01 10:00:00', ?, 0, 0, ?, ?, 70, 30, ?)", device, device.equals("old") ? 120 : 1,
+						device.equals("old") ? 120_000 : 1000, device.equals("old") ? 1.2e11 : 1e9,
+						device.equals("old") ? "600:120" : "900:1");
+				this.jdbc.update("insert into level_minutes (device_id, minute_start, writer, readings, dbfs_readings,"
+						+ " uncalibrated_readings, measured_ms, energy, lafmax, lafmin, histogram, updated_at) values"
+						+ " (?, '2025-06-01 10:30:00', 'relay-a', 2, 0, 0, 2000, 2e4, 41, 39, '400:2',"
+						+ " utc_timestamp(6))", device);
+			}
+		});
+
+		// then: 'kept' is rolled up from its minutes (its hour held no more readings than they do); 'old' keeps its
+		// 120 readings rather than becoming an hour of the 2 late ones
+		await().untilAsserted(() -> {
+			JsonNode kept = get("/api/devices/kept/levels?interval=1h&from=2025-06-01T10:00:00Z&to=2025-06-01T11:00:00Z");
+			assertThat(kept.path("items").get(0).path("readings").asLong()).isEqualTo(2);
+			assertThat(kept.path("items").get(0).path("leq").asDouble()).isCloseTo(10.0, within(0.006));
+		});
+		JsonNode old = get("/api/devices/old/levels?interval=1h&from=2025-06-01T10:00:00Z&to=2025-06-01T11:00:00Z");
+		assertThat(old.path("items").get(0).path("readings").asLong()).isEqualTo(120);
+		assertThat(old.path("items").get(0).path("leq").asDouble()).isCloseTo(60.0, within(0.006));
+	}
+
 	private JsonNode get(String path) throws Exception {
 		HttpResponse<String> response = HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.port + path)).build(),

@@ -166,6 +166,7 @@ class LevelRollup implements SmartLifecycle {
 					+ LevelMinutes.marks(some.size()) + ")",
 					(RowCallbackHandler) (row) -> add(totals, row.getString(1), LevelTotals.of(row, 2)),
 					arguments.toArray());
+			keepRetiredHours(hour, some, totals);
 			List<Object> rows = new ArrayList<>(totals.size() * 10);
 			totals.forEach((device, sum) -> {
 				rows.add(device);
@@ -175,6 +176,27 @@ class LevelRollup implements SmartLifecycle {
 			upsert("insert into level_hours (device_id, hour_start, " + LevelTotals.COLUMNS + ") values ",
 					"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", totals.size(), LevelTotals.COLUMNS, rows);
 		}
+	}
+
+	/**
+	 * An hour rolled up before holds more readings than its minutes do once retention deleted some of them (after a
+	 * year, by default): a reading sampled that long ago must not replace the hour with what is left of its minutes.
+	 * The hour keeps its value, and the late reading counts in its minute only (which retention deletes next).
+	 */
+	private void keepRetiredHours(Instant hour, List<String> devices, Map<String, LevelTotals> totals) {
+		List<Object> arguments = new ArrayList<>(devices);
+		arguments.add(0, Utc.column(hour));
+		this.jdbc.query("select device_id, readings from level_hours where hour_start = ? and device_id in ("
+				+ LevelMinutes.marks(devices.size()) + ")", (RowCallbackHandler) (row) -> {
+					String device = row.getString(1);
+					LevelTotals minutes = totals.get(device);
+					if (minutes != null && row.getLong(2) > minutes.readings) {
+						totals.remove(device);
+						LOG.warn("Kept the hour from {} of device {} as rolled up ({} readings): its minutes are"
+								+ " partly deleted (retention), a late reading in it counts in its minute only", hour,
+								device, row.getLong(2));
+					}
+				}, arguments.toArray());
 	}
 
 	private void rollUpDay(LocalDate day, Set<String> devices) {
