@@ -23,8 +23,8 @@ import org.springframework.stereotype.Component;
 /**
  * Deletes what is older than its retention period, on a thread of its own: raw readings, refused payloads and minute
  * aggregates, in small chunks, each its own short transaction, in the order of the table's time index, with a pause
- * between chunks at least as long as the chunk took. Ingest never waits for it: a chunk locks only the old rows it
- * deletes.
+ * between chunks in proportion to the chunk's time (retention takes at most its share of the database). Ingest never
+ * waits for it: a chunk locks only the old rows it deletes.
  * <p>
  * Every relay runs it. Two at once take turns chunk by chunk (a chunk of readings locks its rows, the other relay's
  * waits for them, then finds the next ones) and delete nothing twice; a delete of the other tables finds what is
@@ -131,8 +131,9 @@ class Retention implements SmartLifecycle {
 			if (selectedAndDeleted[0] < this.settings.chunk()) {
 				break;
 			}
-			// at least as long as the chunk took: retention has the database at most half the time, however slow
-			Thread.sleep(Math.max(this.settings.pause().toMillis(), took / 1_000_000));
+			// in proportion to the chunk's time: retention has at most its share of the database, however slow
+			long wait = (long) (took / 1_000_000 * (1 - this.settings.share()) / this.settings.share());
+			Thread.sleep(Math.max(this.settings.pause().toMillis(), wait));
 		}
 		return total;
 	}

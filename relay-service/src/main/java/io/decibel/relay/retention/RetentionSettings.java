@@ -16,17 +16,23 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param interval the time from the end of one run to the start of the next; the first run starts one interval, at
  * most a minute, after the relay
  * @param chunk rows deleted in one transaction
- * @param pause the least wait between two chunks, so that the writers of readings get the database between them; the
- * wait is as long as the chunk took when that is longer
+ * @param pause the least wait between two chunks, so that the writers of readings get the database between them
+ * @param share the most of the database's time retention takes while it deletes: after a chunk it waits for the
+ * chunk's time times {@code (1 - share) / share} (at least {@code pause}), so that a backlog slows ingest little
+ * however slow the database is; it also bounds how fast retention deletes
  */
 @ConfigurationProperties("decibel.relay.retention")
 record RetentionSettings(@DefaultValue("true") boolean enabled, @DefaultValue("30d") Duration readings,
 		@DefaultValue("365d") Duration minutes, @DefaultValue("30d") Duration quarantine,
-		@DefaultValue("1h") Duration interval, @DefaultValue("1000") int chunk, @DefaultValue("50ms") Duration pause) {
+		@DefaultValue("1h") Duration interval, @DefaultValue("250") int chunk, @DefaultValue("50ms") Duration pause,
+		@DefaultValue("0.2") double share) {
 
 	RetentionSettings {
 		if (chunk < 1) {
 			throw new IllegalArgumentException("decibel.relay.retention.chunk must be at least 1");
+		}
+		if (!(share > 0 && share <= 1)) {
+			throw new IllegalArgumentException("decibel.relay.retention.share must be above 0 and at most 1");
 		}
 		if (interval.isNegative() || interval.isZero()) {
 			throw new IllegalArgumentException("decibel.relay.retention.interval must be positive");
