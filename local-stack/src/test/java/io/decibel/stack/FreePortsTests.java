@@ -17,6 +17,18 @@ class FreePortsTests {
 	}
 
 	@Test
+	void handsOutFreePortsBelowTheKernelsEphemeralRangeAndNeverTwice() {
+		java.util.Set<Integer> ports = new java.util.HashSet<>();
+		for (int i = 0; i < 50; i++) {
+			int port = FreePorts.any();
+			// outgoing connections take their local ports from that range: one of them could take this port first
+			assertThat(port).isLessThan(FreePorts.ephemeralRangeStart());
+			assertThat(FreePorts.isFree(port)).isTrue();
+			assertThat(ports.add(port)).as("port %d handed out twice", port).isTrue();
+		}
+	}
+
+	@Test
 	void fallsBackToAnotherPortWhenTheUsualOneIsTaken() throws Exception {
 		// given
 		try (ServerSocket taken = new ServerSocket()) {
