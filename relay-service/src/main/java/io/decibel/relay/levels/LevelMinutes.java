@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import io.decibel.contract.Reading;
 import org.jspecify.annotations.Nullable;
@@ -126,10 +127,7 @@ public class LevelMinutes {
 		this.jdbc.update("insert into level_minutes (device_id, minute_start, writer, " + LevelTotals.COLUMNS
 				+ ", updated_at) values " + String.join(", ", Collections.nCopies(added.size(),
 						"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, utc_timestamp(6))"))
-				+ " on duplicate key update readings = values(readings), dbfs_readings = values(dbfs_readings),"
-				+ " uncalibrated_readings = values(uncalibrated_readings), measured_ms = values(measured_ms),"
-				+ " energy = values(energy), lafmax = values(lafmax), lafmin = values(lafmin),"
-				+ " histogram = values(histogram), updated_at = values(updated_at)", arguments.toArray());
+				+ " on duplicate key update " + replacing(LevelTotals.COLUMNS + ", updated_at"), arguments.toArray());
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
@@ -217,6 +215,13 @@ public class LevelMinutes {
 			LOG.error("Could not mark level minutes changed again; the hours and days of {} may miss readings until"
 					+ " their minutes change again: {}", keys, ex.toString());
 		}
+	}
+
+	/** The update clause of an insert-or-update that replaces these columns with the values inserted. */
+	static String replacing(String columns) {
+		return Arrays.stream(columns.split(", *"))
+			.map((column) -> column + " = values(" + column + ")")
+			.collect(Collectors.joining(", "));
 	}
 
 	static String marks(int count) {

@@ -233,13 +233,8 @@ class LevelRollup implements SmartLifecycle {
 		if (rowCount == 0) {
 			return;
 		}
-		StringBuilder sql = new StringBuilder(insert).append(String.join(", ", Collections.nCopies(rowCount, row)))
-			.append(" on duplicate key update ");
-		String[] names = columns.split(", *");
-		for (int i = 0; i < names.length; i++) {
-			sql.append((i > 0) ? ", " : "").append(names[i]).append(" = values(").append(names[i]).append(')');
-		}
-		this.jdbc.update(sql.toString(), values.toArray());
+		this.jdbc.update(insert + String.join(", ", Collections.nCopies(rowCount, row)) + " on duplicate key update "
+				+ LevelMinutes.replacing(columns), values.toArray());
 	}
 
 	private static void add(Map<String, LevelTotals> totals, String device, LevelTotals part) {
