@@ -24,8 +24,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("decibel.relay.retention")
 record RetentionSettings(@DefaultValue("true") boolean enabled, @DefaultValue("30d") Duration readings,
 		@DefaultValue("365d") Duration minutes, @DefaultValue("30d") Duration quarantine,
-		@DefaultValue("1h") Duration interval, @DefaultValue("250") int chunk, @DefaultValue("50ms") Duration pause,
-		@DefaultValue("0.2") double share) {
+		@DefaultValue("1h") Duration interval, @DefaultValue("50") int chunk, @DefaultValue("50ms") Duration pause,
+		@DefaultValue("0.1") double share) {
 
 	RetentionSettings {
 		if (chunk < 1) {
