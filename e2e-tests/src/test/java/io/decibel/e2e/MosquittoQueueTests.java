@@ -19,19 +19,23 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import io.decibel.stack.FreePorts;
 import io.decibel.stack.ServiceProcess;
 import io.decibel.testsupport.TestInfrastructure;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -146,9 +150,7 @@ class MosquittoQueueTests {
 		this.fleet.stopSampling();
 
 		// then: every reading answered and stored once; the broker dropped nothing, and the relay's gauge says so
-		await().atMost(DRAIN)
-			.pollInterval(Duration.ofMillis(500))
-			.untilAsserted(() -> assertThat(this.fleet.unanswered(20)).as("unanswered readings, device:seq").isEmpty());
+		awaitAllAnswered(again);
 		DeviceFleet.Figures figures = this.fleet.figures();
 		Map<String, long[]> rows = rows();
 		long stored = rows.values().stream().mapToLong((deviceRows) -> deviceRows[0]).sum();
@@ -285,6 +287,66 @@ class MosquittoQueueTests {
 		relay.awaitLine(Pattern.compile("Started RelayApplication"), STARTUP);
 		relay.awaitLine(SUBSCRIBED, STARTUP);
 		return new Relay(relay, port);
+	}
+
+	/**
+	 * Every reading answered; if not, the failure says which of the unanswered are stored (their answer was lost) and
+	 * what the relay counted of its flow control, so that one failed run tells where a reading went.
+	 */
+	private void awaitAllAnswered(Relay relay) throws SQLException {
+		try {
+			await().atMost(DRAIN)
+				.pollInterval(Duration.ofMillis(500))
+				.untilAsserted(() -> assertThat(this.fleet.unanswered(20)).as("unanswered readings, device:seq").isEmpty());
+		}
+		catch (ConditionTimeoutException ex) {
+			List<String> unanswered = this.fleet.unanswered(Integer.MAX_VALUE);
+			throw new AssertionError(String.format(Locale.ROOT,
+					"%d readings unanswered (first: %s), of which stored: %s; the relay's counts: %s", unanswered.size(),
+					unanswered.subList(0, Math.min(20, unanswered.size())), storedAmong(unanswered),
+					flowControlCounts(relay)), ex);
+		}
+	}
+
+	/** Which of the readings ({@code device:seq}) the table holds. */
+	private List<String> storedAmong(List<String> readings) throws SQLException {
+		Set<String> wanted = new HashSet<>(readings);
+		List<String> stored = new ArrayList<>();
+		try (Connection connection = connect();
+				Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery("select device_id, seq from readings")) {
+			while (result.next()) {
+				String reading = result.getString(1) + ":" + result.getLong(2);
+				if (wanted.contains(reading)) {
+					stored.add(reading);
+				}
+			}
+		}
+		return stored;
+	}
+
+	/** The relay's flow-control and reply series, as Prometheus scrapes them. */
+	private String flowControlCounts(Relay relay) {
+		try {
+			String body = this.http
+				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + relay.port() + "/actuator/prometheus"))
+					.timeout(Duration.ofSeconds(10))
+					.build(), HttpResponse.BodyHandlers.ofString())
+				.body();
+			return body.lines()
+				.filter((line) -> line.startsWith("decibel_relay_deliveries") || line.startsWith("decibel_relay_mqtt")
+						|| line.startsWith("decibel_relay_acks") || line.startsWith("decibel_relay_replies")
+						|| line.startsWith("decibel_broker"))
+				.map((line) -> line.replaceAll("\\{[^}]*}", ""))
+				.collect(Collectors.joining("; "));
+		}
+		catch (IOException ex) {
+			return "(not scraped: " + ex + ")";
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return "(interrupted)";
+		}
 	}
 
 	private OptionalLong awaitDropGauge(Relay relay, LongPredicate condition) {
