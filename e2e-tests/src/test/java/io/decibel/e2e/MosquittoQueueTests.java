@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -327,26 +328,12 @@ class MosquittoQueueTests {
 
 	/** The relay's flow-control and reply series, as Prometheus scrapes them. */
 	private String flowControlCounts(Relay relay) {
-		try {
-			String body = this.http
-				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + relay.port() + "/actuator/prometheus"))
-					.timeout(Duration.ofSeconds(10))
-					.build(), HttpResponse.BodyHandlers.ofString())
-				.body();
-			return body.lines()
-				.filter((line) -> line.startsWith("decibel_relay_deliveries") || line.startsWith("decibel_relay_mqtt")
-						|| line.startsWith("decibel_relay_acks") || line.startsWith("decibel_relay_replies")
-						|| line.startsWith("decibel_broker"))
-				.map((line) -> line.replaceAll("\\{[^}]*}", ""))
-				.collect(Collectors.joining("; "));
-		}
-		catch (IOException ex) {
-			return "(not scraped: " + ex + ")";
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return "(interrupted)";
-		}
+		return scrape(relay).map((body) -> body.lines()
+			.filter((line) -> line.startsWith("decibel_relay_deliveries") || line.startsWith("decibel_relay_mqtt")
+					|| line.startsWith("decibel_relay_acks") || line.startsWith("decibel_relay_replies")
+					|| line.startsWith("decibel_broker"))
+			.map((line) -> line.replaceAll("\\{[^}]*}", ""))
+			.collect(Collectors.joining("; "))).orElse("(not scraped)");
 	}
 
 	private OptionalLong awaitDropGauge(Relay relay, LongPredicate condition) {
@@ -357,21 +344,26 @@ class MosquittoQueueTests {
 
 	/** The relay's gauge of the broker's drops, as Prometheus scrapes it; empty while the relay has none. */
 	private OptionalLong dropGauge(Relay relay) {
+		Optional<Matcher> gauge = scrape(relay).map(GAUGE::matcher).filter(Matcher::find);
+		return gauge.isPresent() ? OptionalLong.of((long) Double.parseDouble(gauge.get().group(1)))
+				: OptionalLong.empty();
+	}
+
+	/** The relay's Prometheus page; empty when it does not answer. */
+	private Optional<String> scrape(Relay relay) {
 		try {
-			String body = this.http
+			return Optional.of(this.http
 				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + relay.port() + "/actuator/prometheus"))
 					.timeout(Duration.ofSeconds(10))
 					.build(), HttpResponse.BodyHandlers.ofString())
-				.body();
-			Matcher gauge = GAUGE.matcher(body);
-			return gauge.find() ? OptionalLong.of((long) Double.parseDouble(gauge.group(1))) : OptionalLong.empty();
+				.body());
 		}
 		catch (IOException ex) {
-			return OptionalLong.empty();
+			return Optional.empty();
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			return OptionalLong.empty();
+			return Optional.empty();
 		}
 	}
 
