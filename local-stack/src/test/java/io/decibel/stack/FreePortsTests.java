@@ -2,6 +2,8 @@ package io.decibel.stack;
 
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.HashSet;
+import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +20,7 @@ class FreePortsTests {
 
 	@Test
 	void handsOutFreePortsBelowTheKernelsEphemeralRangeAndNeverTwice() {
-		java.util.Set<Integer> ports = new java.util.HashSet<>();
+		Set<Integer> ports = new HashSet<>();
 		for (int i = 0; i < 50; i++) {
 			int port = FreePorts.any();
 			// outgoing connections take their local ports from that range: one of them could take this port first
