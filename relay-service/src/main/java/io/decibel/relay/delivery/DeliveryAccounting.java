@@ -45,8 +45,8 @@ class DeliveryAccounting {
 			for (SeqGap gap : this.readings.findGaps(deviceId, from, MAX_GAPS)) {
 				gaps.add(new Gap(gap.getFromSeq(), gap.getToSeq()));
 			}
-			long missing = (range.getLastSeq() != null) ? range.getLastSeq() + 1 - from - range.getStored() : 0;
-			return new Delivery(deviceId, range.getStored(), range.getFirstSeq(), range.getLastSeq(), missing,
+			long missing = (range.getLastSeq() != null) ? range.getLastSeq() + 1 - from - range.getStoredCount() : 0;
+			return new Delivery(deviceId, range.getStoredCount(), range.getFirstSeq(), range.getLastSeq(), missing,
 					List.copyOf(gaps.subList(0, Math.min(gaps.size(), MAX_GAPS))), from);
 		});
 	}

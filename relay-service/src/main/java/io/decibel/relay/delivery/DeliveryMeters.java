@@ -115,7 +115,7 @@ class DeliveryMeters {
 				StoredRange table = this.readings.findStoredRange(device.deviceId(), retainedFrom);
 				Set<Long> lookedUp = new HashSet<>();
 				Set<Long> inSnapshot = new HashSet<>();
-				while (!device.countIn(table.getStored(), table.getLastSeq(), retainedFrom, lookedUp, inSnapshot,
+				while (!device.countIn(table.getStoredCount(), table.getLastSeq(), retainedFrom, lookedUp, inSnapshot,
 						System.nanoTime())) {
 					List<Long> seqs = List.copyOf(device.notLookedUp(lookedUp));
 					for (int from = 0; from < seqs.size(); from += LOOK_UP_CHUNK) {

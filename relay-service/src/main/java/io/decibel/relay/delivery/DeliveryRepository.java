@@ -21,8 +21,11 @@ interface DeliveryRepository extends Repository<StoredReading, ReadingKey> {
 			nativeQuery = true)
 	long findRetainedFrom(String deviceId);
 
-	/** How many readings of a device are stored from seq {@code from} on, and the lowest and highest seq among them. */
-	@Query(value = "select count(*) as stored, min(seq) as firstSeq, max(seq) as lastSeq from readings"
+	/**
+	 * How many readings of a device are stored from seq {@code from} on, and the lowest and highest seq among them
+	 * (not {@code as stored}: MySQL reserves the word, MariaDB does not).
+	 */
+	@Query(value = "select count(*) as storedCount, min(seq) as firstSeq, max(seq) as lastSeq from readings"
 			+ " where device_id = :deviceId and seq >= :from", nativeQuery = true)
 	StoredRange findStoredRange(String deviceId, long from);
 
@@ -38,7 +41,7 @@ interface DeliveryRepository extends Repository<StoredReading, ReadingKey> {
 
 	interface StoredRange {
 
-		long getStored();
+		long getStoredCount();
 
 		@Nullable Long getFirstSeq();
 
