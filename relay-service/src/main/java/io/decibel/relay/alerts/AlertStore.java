@@ -22,6 +22,7 @@ import io.decibel.contract.AlertChange;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.relay.alerts.AlertSettings.Rule;
+import io.decibel.relay.database.InsertOrUpdate;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -38,12 +39,15 @@ class AlertStore {
 
 	private final JdbcTemplate jdbc;
 
+	private final InsertOrUpdate upsert;
+
 	private final TelemetryCodec codec;
 
 	private final Topics topics;
 
-	AlertStore(JdbcTemplate jdbc, TelemetryCodec codec, Topics topics) {
+	AlertStore(JdbcTemplate jdbc, InsertOrUpdate upsert, TelemetryCodec codec, Topics topics) {
 		this.jdbc = jdbc;
+		this.upsert = upsert;
 		this.codec = codec;
 		this.topics = topics;
 	}
@@ -95,11 +99,9 @@ class AlertStore {
 	}
 
 	void save(String rule, String deviceId, RuleState state) {
-		this.jdbc.update("""
-				insert into alert_states (rule, device_id, next_minute, over_minutes, first_over, level, alert_id)
-				values (?, ?, ?, ?, ?, ?, ?)
-				on duplicate key update next_minute = values(next_minute), over_minutes = values(over_minutes),
-				first_over = values(first_over), level = values(level), alert_id = values(alert_id)""", rule,
+		this.jdbc.update(this.upsert.statement("insert into alert_states (rule, device_id, next_minute, over_minutes,"
+				+ " first_over, level, alert_id) values (?, ?, ?, ?, ?, ?, ?)",
+				this.upsert.replacing("next_minute, over_minutes, first_over, level, alert_id")), rule,
 				deviceId, utc(state.next()), state.overMinutes(), utcOrNull(state.firstOver()),
 				Double.isNaN(state.level()) ? null : state.level(), state.alertId());
 	}

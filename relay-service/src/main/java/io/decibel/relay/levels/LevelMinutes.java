@@ -12,9 +12,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import io.decibel.contract.Reading;
+import io.decibel.relay.database.InsertOrUpdate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +53,8 @@ public class LevelMinutes {
 
 	private final JdbcTemplate jdbc;
 
+	private final InsertOrUpdate upsert;
+
 	private final TransactionTemplate retouch;
 
 	private final String writer;
@@ -67,9 +69,10 @@ public class LevelMinutes {
 
 	private @Nullable Instant newestMinute;
 
-	LevelMinutes(JdbcTemplate jdbc, PlatformTransactionManager transactions, Mqttv5ClientManager clientManager,
-			LevelRollupSettings rollup) {
+	LevelMinutes(JdbcTemplate jdbc, InsertOrUpdate upsert, PlatformTransactionManager transactions,
+			Mqttv5ClientManager clientManager, LevelRollupSettings rollup) {
 		this.jdbc = jdbc;
+		this.upsert = upsert;
 		this.retouch = new TransactionTemplate(transactions);
 		this.retouch.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
 		this.writer = clientManager.getClientId();
@@ -124,10 +127,10 @@ public class LevelMinutes {
 		long writing = System.nanoTime();
 		// one multi-row statement, one round trip with either driver (Connector/J cannot rewrite a batch of
 		// insert-or-updates whose update clause has parameters)
-		this.jdbc.update("insert into level_minutes (device_id, minute_start, writer, " + LevelTotals.COLUMNS
-				+ ", updated_at) values " + String.join(", ", Collections.nCopies(added.size(),
-						"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, utc_timestamp(6))"))
-				+ " on duplicate key update " + replacing(LevelTotals.COLUMNS + ", updated_at"), arguments.toArray());
+		this.jdbc.update(this.upsert.statement("insert into level_minutes (device_id, minute_start, writer, "
+				+ LevelTotals.COLUMNS + ", updated_at) values " + String.join(", ", Collections.nCopies(added.size(),
+						"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, utc_timestamp(6))")),
+				this.upsert.replacing(LevelTotals.COLUMNS + ", updated_at")), arguments.toArray());
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {
 			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
 				@Override
@@ -215,13 +218,6 @@ public class LevelMinutes {
 			LOG.error("Could not mark level minutes changed again; the hours and days of {} may miss readings until"
 					+ " their minutes change again: {}", keys, ex.toString());
 		}
-	}
-
-	/** The update clause of an insert-or-update that replaces these columns with the values inserted. */
-	static String replacing(String columns) {
-		return Arrays.stream(columns.split(", *"))
-			.map((column) -> column + " = values(" + column + ")")
-			.collect(Collectors.joining(", "));
 	}
 
 	static String marks(int count) {

@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.decibel.relay.database.InsertOrUpdate;
 import io.decibel.relay.levels.LdenPeriods.Period;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,8 @@ class LevelRollup implements SmartLifecycle {
 
 	private final JdbcTemplate jdbc;
 
+	private final InsertOrUpdate upsert;
+
 	private final TransactionTemplate transaction;
 
 	private final LevelRollupSettings settings;
@@ -63,9 +66,10 @@ class LevelRollup implements SmartLifecycle {
 
 	private boolean failing;
 
-	LevelRollup(JdbcTemplate jdbc, PlatformTransactionManager transactions, LevelSettings levels,
-			LevelRollupSettings settings) {
+	LevelRollup(JdbcTemplate jdbc, InsertOrUpdate upsert, PlatformTransactionManager transactions,
+			LevelSettings levels, LevelRollupSettings settings) {
 		this.jdbc = jdbc;
+		this.upsert = upsert;
 		this.transaction = new TransactionTemplate(transactions);
 		// a pass that hangs must not hold the watermark (and every relay's passes) for ever
 		this.transaction.setTimeout(120);
@@ -233,8 +237,8 @@ class LevelRollup implements SmartLifecycle {
 		if (rowCount == 0) {
 			return;
 		}
-		this.jdbc.update(insert + String.join(", ", Collections.nCopies(rowCount, row)) + " on duplicate key update "
-				+ LevelMinutes.replacing(columns), values.toArray());
+		this.jdbc.update(this.upsert.statement(insert + String.join(", ", Collections.nCopies(rowCount, row)),
+				this.upsert.replacing(columns)), values.toArray());
 	}
 
 	private static void add(Map<String, LevelTotals> totals, String device, LevelTotals part) {

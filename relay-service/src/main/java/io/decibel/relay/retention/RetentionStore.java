@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.decibel.relay.database.InsertOrUpdate;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -33,10 +34,13 @@ class RetentionStore {
 
 	private final JdbcTemplate jdbc;
 
+	private final InsertOrUpdate upsert;
+
 	private final TransactionTemplate chunk;
 
-	RetentionStore(JdbcTemplate jdbc, PlatformTransactionManager transactions) {
+	RetentionStore(JdbcTemplate jdbc, InsertOrUpdate upsert, PlatformTransactionManager transactions) {
 		this.jdbc = jdbc;
+		this.upsert = upsert;
 		this.chunk = new TransactionTemplate(transactions);
 		this.chunk.setIsolationLevel(TransactionDefinition.ISOLATION_READ_COMMITTED);
 	}
@@ -87,9 +91,10 @@ class RetentionStore {
 				values.add(device.getKey());
 				values.add(highest + 1);
 			}
-			this.jdbc.update("insert into reading_horizons (device_id, retained_from) values "
-					+ String.join(",", Collections.nCopies(seqs.size(), "(?, ?)"))
-					+ " on duplicate key update retained_from = greatest(retained_from, values(retained_from))",
+			this.jdbc.update(this.upsert.statement("insert into reading_horizons (device_id, retained_from) values "
+					+ String.join(",", Collections.nCopies(seqs.size(), "(?, ?)")),
+					"retained_from = greatest(reading_horizons.retained_from, "
+							+ this.upsert.inserted("retained_from") + ")"),
 					values.toArray());
 			return new ReadingsChunk(selected(seqs), deleted, retired);
 		});
