@@ -32,6 +32,7 @@ import io.decibel.bench.BenchResults.Target;
 import io.decibel.bench.LoadGenerator.PhaseResult;
 import io.decibel.stack.FreePorts;
 import io.decibel.stack.ServiceProcess;
+import io.decibel.testsupport.SqlNumbers;
 import io.decibel.testsupport.TestInfrastructure;
 
 /**
@@ -384,8 +385,8 @@ final class BenchRun {
 				statement.executeUpdate("insert into readings (device_id, seq, sampled_at, received_at, stored_at,"
 						+ " window_ms, rms, dbfs, peak, source) select concat('aged-', lpad(n mod 1000, 4, '0')),"
 						+ " n div 1000, t, t, t, 1000, 1234.5, -28.5, 4000, 'synthetic' from (select seq as n,"
-						+ " timestamp'" + aged + "' + interval seq * 1000 microsecond as t from seq_" + from + "_to_"
-						+ to + ") g");
+						+ " timestamp'" + aged + "' + interval seq * 1000 microsecond as t from "
+						+ SqlNumbers.range(from, to) + " numbers) g");
 			}
 		}
 		log(String.format(Locale.ROOT, "Responder %s: %,d aged readings stored in %.1f s", label,

@@ -21,6 +21,7 @@ import io.decibel.contract.Reading;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.relay.MqttTestClient.Received;
+import io.decibel.testsupport.SqlNumbers;
 import io.decibel.testsupport.TestInfrastructure;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -174,7 +175,7 @@ class RelayRetentionTests {
 				  source)
 				select concat('aged-', n mod 60), n div 60, t, t, t, 1000, 1234.5, -28.5, 4000, 'synthetic'
 				from (select seq as n, timestamp'%s' + interval seq * 1000 microsecond as t
-				      from seq_0_to_%d) g""".formatted(DATETIME.format(aged), backlog - 1)));
+				      from %s numbers) g""".formatted(DATETIME.format(aged), SqlNumbers.range(0, backlog - 1))));
 		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("+"));
 
 		// when: readings of 10 devices while retention deletes the backlog

@@ -11,6 +11,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.decibel.testsupport.SqlNumbers;
 import io.decibel.testsupport.TestInfrastructure;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,8 @@ class RelayRetentionTwoRelaysTests {
 					  source)
 					select concat('shared-', n mod %d), n div %d, t, t, t, 1000, 1234.5, -28.5, 4000, 'synthetic'
 					from (select seq as n, timestamp'%s' + interval seq * 1000 microsecond as t
-					      from seq_0_to_%d) g""".formatted(devices, devices, DATETIME.format(aged), backlog - 1)));
+					      from %s numbers) g""".formatted(devices, devices, DATETIME.format(aged),
+							SqlNumbers.range(0, backlog - 1))));
 
 			// then: all of it goes, each row deleted by one relay only, and both took part
 			await().atMost(Duration.ofSeconds(120)).until(() -> count(jdbc, "select count(*) from readings") == 0);
