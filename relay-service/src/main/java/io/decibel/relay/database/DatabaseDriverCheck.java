@@ -9,12 +9,10 @@ import javax.sql.DataSource;
 import org.springframework.beans.factory.InitializingBean;
 
 /**
- * Refuses MySQL Connector/J ({@code jdbc:mysql://}) on MariaDB 11 and later, before Hibernate starts, naming
- * {@code jdbc:mariadb://}: those servers no longer announce themselves as {@code 5.5.5-…}, so Connector/J takes them
- * for a MySQL 8 and reads its keywords from {@code information_schema.KEYWORDS}, a table that MariaDB has without the
- * column Connector/J asks for ({@code Unknown column 'RESERVED'}); Hibernate then cannot read the database's metadata
- * and fails with a message that does not say why. On MariaDB 10 Connector/J works, through
- * {@link ConnectorJOnMariaDb}.
+ * Refuses MySQL Connector/J ({@code jdbc:mysql://}) on a MariaDB server, before Hibernate starts, naming
+ * {@code jdbc:mariadb://}. Each driver is for its own server: Connector/J takes MariaDB 10 for a MySQL 5.5 by the
+ * version it announces ({@code 5.5.5-10.…}) and cuts the fraction off every timestamp it sends, and asks MariaDB 11
+ * for metadata it lacks ({@code Unknown column 'RESERVED'}). MariaDB's driver on MySQL is fine.
  */
 class DatabaseDriverCheck implements InitializingBean {
 
@@ -29,12 +27,10 @@ class DatabaseDriverCheck implements InitializingBean {
 		try (Connection connection = this.dataSource.getConnection()) {
 			DatabaseMetaData database = connection.getMetaData();
 			String server = database.getDatabaseProductVersion();
-			if (ConnectorJOnMariaDb.isConnectorJ(database.getDriverName()) && server.contains("MariaDB")
-					&& !server.startsWith("5.5.5-")) {
-				throw new IllegalStateException("MySQL Connector/J (jdbc:mysql://) does not work with MariaDB 11 and"
-						+ " later (server " + server + "): it asks them for metadata that MariaDB lacks. For MariaDB,"
-						+ " use MariaDB's own driver: a jdbc:mariadb:// URL (spring.datasource.url, e.g."
-						+ " jdbc:mariadb://host:3306/decibel).");
+			if (database.getDriverName().startsWith("MySQL Connector/J") && server.contains("MariaDB")) {
+				throw new IllegalStateException("MySQL Connector/J (jdbc:mysql://) is for MySQL servers, and this"
+						+ " server is MariaDB (" + server + "). For MariaDB, use MariaDB's own driver: a jdbc:mariadb://"
+						+ " URL (spring.datasource.url, e.g. jdbc:mariadb://host:3306/decibel).");
 			}
 		}
 	}

@@ -1,5 +1,8 @@
 package io.decibel.relay.database;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+
 import javax.sql.DataSource;
 
 import jakarta.persistence.EntityManagerFactory;
@@ -10,8 +13,8 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * What the relay asks of its JDBC driver, whichever {@code spring.datasource.url} chose: Connector/J's settings for
- * batches, a server Hibernate can start on (checked before it starts), and timestamps kept whole (checked as the
- * context starts, before the MQTT adapters take a reading).
+ * batches, a driver made for its server (checked before Hibernate starts), timestamps kept whole (checked as the
+ * context starts, before the MQTT adapters take a reading), and insert-or-update statements in the server's form.
  */
 @Configuration(proxyBeanMethods = false)
 class DatabaseDriverConfiguration {
@@ -29,6 +32,13 @@ class DatabaseDriverConfiguration {
 	@Bean
 	static EntityManagerFactoryDependsOnPostProcessor entityManagerFactoryAfterDatabaseDriverCheck() {
 		return new EntityManagerFactoryDependsOnPostProcessor("databaseDriverCheck");
+	}
+
+	@Bean
+	InsertOrUpdate insertOrUpdate(DataSource dataSource) throws SQLException {
+		try (Connection connection = dataSource.getConnection()) {
+			return InsertOrUpdate.of(connection.getMetaData());
+		}
 	}
 
 	@Bean

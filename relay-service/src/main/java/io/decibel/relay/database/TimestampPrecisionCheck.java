@@ -13,8 +13,8 @@ import org.springframework.beans.factory.InitializingBean;
  * Refuses to start with a driver and server that would corrupt the readings' timestamps, before the first reading is
  * taken: an instant bound and read back as Hibernate binds and reads the readings' must keep its microseconds.
  * Otherwise a row would say {@code 09.000000} where the ACK said {@code 09.52…}, and a reading sent again would no
- * longer compare equal to the one stored. MySQL Connector/J on MariaDB passes through {@link ConnectorJOnMariaDb};
- * with a dialect set by hand ({@code spring.jpa.database-platform}) it would not, and this says so.
+ * longer compare equal to the one stored: a dialect set by hand ({@code spring.jpa.database-platform}) for an older
+ * server, say, and this says so.
  */
 class TimestampPrecisionCheck implements InitializingBean {
 
@@ -41,8 +41,7 @@ class TimestampPrecisionCheck implements InitializingBean {
 				});
 				throw new IllegalStateException("The database driver " + driverAndServer + " stores " + PROBE + " as "
 						+ back + ": it cuts the fractional seconds off every timestamp. Leave the Hibernate dialect to"
-						+ " the relay (no spring.jpa.database-platform), or for MariaDB use MariaDB's own driver: a"
-						+ " jdbc:mariadb:// URL (spring.datasource.url, e.g. jdbc:mariadb://host:3306/decibel).");
+						+ " the relay (no spring.jpa.database-platform).");
 			}
 		}
 		finally {
