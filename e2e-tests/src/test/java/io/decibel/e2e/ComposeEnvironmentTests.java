@@ -66,6 +66,9 @@ class ComposeEnvironmentTests {
 
 	static final Pattern SUBSCRIBED = Pattern.compile("Connected and subscribed to");
 
+	/** A log line at WARN or ERROR about the database: what a user's SQL server refusing the relay's SQL looks like. */
+	static final Pattern SQL_TROUBLE = Pattern.compile("\\b(WARN|ERROR)\\b.*(?i:sql|jdbc|hibernate|hhh\\d)");
+
 	final List<ServiceProcess> processes = new ArrayList<>();
 
 	final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -199,6 +202,12 @@ class ComposeEnvironmentTests {
 			assertRelayAccountCannot(mysql, "update readings set dbfs = 0");
 			assertRelayAccountCannot(mysql, "drop table readings");
 		}
+		// every endpoint the README shows answers with that account, and no relay logged an SQL error or warning
+		assertReadmeEndpointsAnswer(relayEnvironments.get(0).get("SERVER_PORT"), deviceId);
+		for (ServiceProcess relay : relays) {
+			assertThat(relay.lines()).as(relay.name() + ": SQL errors or warnings")
+				.noneMatch((line) -> SQL_TROUBLE.matcher(line).find());
+		}
 		// each relay beats its session row with that account (what lets a live relay adopt a gone one's session)
 		for (ServiceProcess relay : relays) {
 			assertThat(relay.countLines(Pattern.compile("cannot beat its session row"))).as(relay.name()).isZero();
@@ -297,8 +306,8 @@ class ComposeEnvironmentTests {
 		assertThat(written).as("the relay's database is the one the mysql service makes")
 			.isEqualTo("jdbc:mysql://" + this.databaseAddress + "/" + composeDatabase);
 		// the tests' driver: the compose file's Connector/J (jdbc:mysql://) where DECIBEL_TEST_JDBC_URL names it (CI's
-		// second pass, on MariaDB 10), MariaDB's own on the embedded MariaDB 11, which refuses Connector/J; and a
-		// database of this test's own on a server that other tests share
+		// second pass, on MySQL 9.7), MariaDB's own on the embedded MariaDB (the relay refuses Connector/J there); and
+		// a database of this test's own on a server that other tests share
 		String local = TestInfrastructure.jdbcUrl(this.database);
 		replace(environment, "SPRING_DATASOURCE_URL",
 				local.substring(0, local.indexOf("//")) + "//" + this.databaseAddress + "/" + this.database);
@@ -313,6 +322,20 @@ class ComposeEnvironmentTests {
 				List.of());
 		this.processes.add(process);
 		return process;
+	}
+
+	/** Each relay endpoint the README shows: readings, a device's delivery and levels, alerts, quarantine, metrics. */
+	private void assertReadmeEndpointsAnswer(String port, String deviceId) throws Exception {
+		List<String> paths = List.of("/api/readings", "/api/devices/" + deviceId + "/delivery",
+				"/api/devices/" + deviceId + "/levels?interval=1m", "/api/devices/" + deviceId + "/levels?interval=1h",
+				"/api/devices/" + deviceId + "/levels?interval=1d", "/api/alerts?state=all",
+				"/api/quarantine", "/actuator/prometheus");
+		for (String path : paths) {
+			HttpResponse<String> response = this.http.send(
+					HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(response.statusCode()).as(path + " " + response.body()).isEqualTo(200);
+		}
 	}
 
 	/** The URL of the service's compose health check, asked on this process's port: 200 (what curl -f checks), UP. */
