@@ -36,8 +36,7 @@ import java.util.Set;
  * @param projectHome the folder holding the modules (for the relay's and services' jars)
  * @param results where results.md, results.json and chart.png go
  * @param agedRows when positive, the relay runs with this many readings stored 40 days ago in its table, in pairs:
- * with retention deleting them while the phases run, and without retention (MariaDB only: the rows come from its
- * {@code SEQUENCE} engine)
+ * with retention deleting them while the phases run, and without retention
  * @param retentionRuns how many such pairs, alternating (with, without, without, with, …)
  */
 record BenchOptions(int devices, int connections, int outstanding, int warmup, int count, List<Integer> rates,
@@ -73,7 +72,7 @@ record BenchOptions(int devices, int connections, int outstanding, int warmup, i
 			                                                       (e.g. jdbc:mariadb://… and jdbc:mysql://…)
 			  --aged-rows=0 --retention-runs=2                   with N > 0: the relay with N readings stored 40
 			                                                       days ago, with retention deleting them and
-			                                                       without, in alternating pairs (MariaDB)
+			                                                       without, in alternating pairs
 			  --results=bench/results --project-home=.
 			""";
 

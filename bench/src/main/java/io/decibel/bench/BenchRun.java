@@ -370,8 +370,7 @@ final class BenchRun {
 
 	/**
 	 * {@code --aged-rows} readings of 1,000 devices, stored 40 days ago, a millisecond apart (so that a chunk of
-	 * retention spans many devices, as a fleet's table does), in statements of 200,000 rows from MariaDB's
-	 * {@code SEQUENCE} engine.
+	 * retention spans many devices, as a fleet's table does), in statements of 200,000 rows ({@link SqlNumbers}).
 	 */
 	private void fillAged(String label, String server, String database) throws SQLException {
 		long started = System.nanoTime();
