@@ -31,6 +31,7 @@ import java.util.stream.LongStream;
 import com.jayway.jsonpath.JsonPath;
 import io.decibel.stack.FreePorts;
 import io.decibel.stack.ServiceProcess;
+import io.decibel.testsupport.LogLines;
 import io.decibel.testsupport.TestInfrastructure;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
@@ -65,9 +66,6 @@ class ComposeEnvironmentTests {
 	static final Duration STARTUP = Duration.ofSeconds(180);
 
 	static final Pattern SUBSCRIBED = Pattern.compile("Connected and subscribed to");
-
-	/** A log line at WARN or ERROR about the database: what a user's SQL server refusing the relay's SQL looks like. */
-	static final Pattern SQL_TROUBLE = Pattern.compile("\\b(WARN|ERROR)\\b.*(?i:sql|jdbc|hibernate|hhh\\d)");
 
 	final List<ServiceProcess> processes = new ArrayList<>();
 
@@ -206,7 +204,7 @@ class ComposeEnvironmentTests {
 		assertReadmeEndpointsAnswer(relayEnvironments.get(0).get("SERVER_PORT"), deviceId);
 		for (ServiceProcess relay : relays) {
 			assertThat(relay.lines()).as(relay.name() + ": SQL errors or warnings")
-				.noneMatch((line) -> SQL_TROUBLE.matcher(line).find());
+				.noneMatch(LogLines::isSqlTrouble);
 		}
 		// each relay beats its session row with that account (what lets a live relay adopt a gone one's session)
 		for (ServiceProcess relay : relays) {

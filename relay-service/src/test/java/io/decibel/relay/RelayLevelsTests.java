@@ -21,16 +21,20 @@ import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.relay.MqttTestClient.Received;
 import io.decibel.relay.levels.LevelMinutes;
+import io.decibel.testsupport.LogLines;
 import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
@@ -50,6 +54,7 @@ import static org.awaitility.Awaitility.await;
  * expected figure is worked out here from the readings, by the definitions (energy average over the measured time,
  * nearest-rank L<sub>n</sub> of the readings' LAeq, Lden over the day's nominal periods), not by the relay's code.
  */
+@ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "decibel.relay.levels.zone=Europe/Berlin", "decibel.relay.levels.rollup.period=200ms" })
 class RelayLevelsTests {
@@ -84,6 +89,12 @@ class RelayLevelsTests {
 	@AfterEach
 	void disconnectDevice() throws Exception {
 		this.device.close();
+	}
+
+	@AfterEach
+	void loggedNoSqlTrouble(CapturedOutput output) {
+		// on either server, through either driver: the server takes the SQL of every statement
+		assertThat(output.getOut().lines()).noneMatch(LogLines::isSqlTrouble);
 	}
 
 	@Test

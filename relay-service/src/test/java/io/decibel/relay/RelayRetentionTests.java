@@ -22,16 +22,20 @@ import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.relay.MqttTestClient.Received;
 import io.decibel.testsupport.SqlNumbers;
+import io.decibel.testsupport.LogLines;
 import io.decibel.testsupport.TestInfrastructure;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Bean;
@@ -49,6 +53,7 @@ import static org.awaitility.Awaitility.await;
  * its retention period goes, the rest stays, the delivery report covers what is kept, and ingest goes on while a
  * large backlog is deleted.
  */
+@ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "decibel.relay.retention.interval=200ms", "decibel.relay.retention.chunk=500",
 				"decibel.relay.retention.pause=20ms", "decibel.relay.delivery.recount=1s" })
@@ -94,6 +99,12 @@ class RelayRetentionTests {
 	@AfterEach
 	void disconnectDevice() throws Exception {
 		this.device.close();
+	}
+
+	@AfterEach
+	void loggedNoSqlTrouble(CapturedOutput output) {
+		// on either server, through either driver: the server takes the SQL of every statement
+		assertThat(output.getOut().lines()).noneMatch(LogLines::isSqlTrouble);
 	}
 
 	@Test
