@@ -43,10 +43,15 @@ final class OnceDevices implements AutoCloseable {
 	}
 
 	static OnceDevices connect(Topics topics, int count, String prefix) throws MqttException {
+		return connect(TestInfrastructure.mqttUrl(), topics, count, prefix);
+	}
+
+	/** On the broker at {@code brokerUrl}. */
+	static OnceDevices connect(String brokerUrl, Topics topics, int count, String prefix) throws MqttException {
 		OnceDevices devices = new OnceDevices(topics);
 		for (int i = 0; i < count; i++) {
 			String deviceId = prefix + "-" + i;
-			MqttClient client = new MqttClient(TestInfrastructure.mqttUrl(), TestInfrastructure.uniqueName(prefix),
+			MqttClient client = new MqttClient(brokerUrl, TestInfrastructure.uniqueName(prefix),
 					new MemoryPersistence());
 			client.connect();
 			IMqttMessageListener listener = (topic, message) -> {

@@ -1,5 +1,6 @@
 package io.decibel.relay;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -9,9 +10,12 @@ import io.decibel.contract.Topics;
 import io.decibel.mqtt.ConnectionEpoch;
 import io.decibel.relay.readings.StoredReadingRepository;
 import io.decibel.testsupport.MqttLinkProxy;
+import io.decibel.testsupport.PersistentMosquitto;
 import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -23,6 +27,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -30,6 +35,11 @@ import static org.awaitility.Awaitility.await;
  * reading again: every reading stored and answered, and the relay connected at the end without anyone's help. The
  * relay holds fewer deliveries than its Receive Maximum, so that it also renews its connection (as it must on a
  * broker that sends beyond the window, Mosquitto) while the link is being cut.
+ * <p>
+ * On a Mosquitto of the test's own, whose session queue holds the whole burst ({@code max_queued_messages 0}): on
+ * the embedded HiveMQ the test passed before the relay's replies waited for their PUBACKs as it does after, and a
+ * Mosquitto with its default queue (1000) drops part of the burst itself while the link is down. Skipped where
+ * {@code mosquitto} is not installed.
  */
 @SpringBootTest(properties = { "decibel.relay.max-unacknowledged=300", "decibel.relay.batch-size=100" })
 @DirtiesContext
@@ -43,6 +53,8 @@ class RelayLinkResetTests {
 
 	static final Topics TOPICS = new Topics(ROOT);
 
+	static PersistentMosquitto broker;
+
 	static MqttLinkProxy proxy;
 
 	@Autowired
@@ -55,6 +67,12 @@ class RelayLinkResetTests {
 	@Qualifier("mqttHealthIndicator")
 	HealthIndicator mqtt;
 
+	@BeforeAll
+	static void startBroker() throws Exception {
+		assumeThat(PersistentMosquitto.isInstalled()).as("mosquitto is installed").isTrue();
+		broker = PersistentMosquitto.start(Files.createTempDirectory("decibel-reset-mosquitto-"));
+	}
+
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
 		RelayTestProperties.register(registry, () -> proxy().url(), ROOT, TestInfrastructure.uniqueName("relay"));
@@ -62,15 +80,18 @@ class RelayLinkResetTests {
 
 	static synchronized MqttLinkProxy proxy() {
 		if (proxy == null) {
-			proxy = MqttLinkProxy.start(TestInfrastructure.mqttUrl());
+			proxy = MqttLinkProxy.start(broker.url());
 		}
 		return proxy;
 	}
 
 	@AfterAll
-	static void stopProxy() {
+	static void stopProxyAndBroker() {
 		if (proxy != null) {
 			proxy.close();
+		}
+		if (broker != null) {
+			broker.close();
 		}
 	}
 
@@ -80,7 +101,7 @@ class RelayLinkResetTests {
 		await().atMost(Duration.ofSeconds(30)).until(() -> Status.UP.equals(this.mqtt.health().getStatus()));
 		int total = DEVICES * PER_DEVICE;
 		ScheduledExecutorService cutter = Executors.newSingleThreadScheduledExecutor();
-		try (OnceDevices devices = OnceDevices.connect(TOPICS, DEVICES, "reset")) {
+		try (OnceDevices devices = OnceDevices.connect(broker.url(), TOPICS, DEVICES, "reset")) {
 			// when
 			cutter.scheduleAtFixedRate(proxy::cut, 2, 2, TimeUnit.SECONDS);
 			devices.publish(PER_DEVICE);
@@ -99,6 +120,9 @@ class RelayLinkResetTests {
 						total, this.readings.count(), cuts, this.connection.connections(), this.mqtt.health().getStatus())
 				.isEqualTo(total));
 			assertThat(cuts).as("link resets").isGreaterThanOrEqualTo(3);
+			LoggerFactory.getLogger(RelayLinkResetTests.class)
+				.info("{} readings answered of {}, link reset {} times, {} relay connections", devices.answered(), total,
+						cuts, this.connection.connections());
 		}
 		finally {
 			cutter.shutdownNow();
