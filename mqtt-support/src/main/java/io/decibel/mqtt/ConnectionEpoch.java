@@ -1,5 +1,6 @@
 package io.decibel.mqtt;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -44,6 +45,9 @@ public final class ConnectionEpoch {
 
 	private final AtomicLong loggedFor = new AtomicLong(-1);
 
+	/** Since when ({@link System#nanoTime()}) no connection has been up; meaningless while connected. */
+	private long downSince = System.nanoTime();
+
 	/** The current connection's number; it changes with every connection made or lost. */
 	public long current() {
 		synchronized (this.lock) {
@@ -59,6 +63,23 @@ public final class ConnectionEpoch {
 	/** How many acknowledgments were not sent because the delivery's connection was gone. */
 	public long droppedAcknowledgments() {
 		return this.dropped.get();
+	}
+
+	/**
+	 * Whether the connection with this number is the client's connection, and still up: what is written on the
+	 * client now goes out on it.
+	 */
+	public boolean isCurrent(long epoch) {
+		synchronized (this.lock) {
+			return this.connected && this.epoch == epoch && this.transportUp.getAsBoolean();
+		}
+	}
+
+	/** How long the client has had no connection: zero while it has one. */
+	public Duration downFor() {
+		synchronized (this.lock) {
+			return this.connected ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - this.downSince);
+		}
 	}
 
 	/**
@@ -88,6 +109,7 @@ public final class ConnectionEpoch {
 			if (this.connected) {
 				this.epoch++;
 				this.connected = false;
+				this.downSince = System.nanoTime();
 			}
 		}
 	}
@@ -103,6 +125,7 @@ public final class ConnectionEpoch {
 			}
 			this.epoch++;
 			this.connected = false;
+			this.downSince = System.nanoTime();
 			return true;
 		}
 	}

@@ -45,7 +45,7 @@ public class MqttConnectionAutoConfiguration {
 		}
 		// Paho's default persistence writes files into the working directory
 		Mqttv5ClientManager clientManager = new SessionResumingClientManager(options,
-				mqtt.resolveClientId(applicationName), new MemoryPersistence(), mqtt.username(), connectionEpoch);
+				mqtt.resolveClientId(applicationName), MemoryPersistence::new, mqtt.username(), connectionEpoch);
 		// the broker closes the connection on DISCONNECT; waiting 5 s (the default) for more only slows shutdown
 		clientManager.setDisconnectCompletionTimeout(1000);
 		customizers.orderedStream().forEach((customizer) -> customizer.customize(clientManager));

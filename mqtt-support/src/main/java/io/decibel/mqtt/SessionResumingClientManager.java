@@ -1,18 +1,27 @@
 package io.decibel.mqtt;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
+import org.eclipse.paho.mqttv5.client.IMqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +47,15 @@ import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
  * the session, on which the broker sends again what was not acknowledged. It notes what the broker granted the
  * adapters' subscriptions on each connection ({@link #isSubscribed()}), for readiness.
  * <p>
+ * Every new connection — after a renewal, after a connection lost, after a failed attempt — is made by a new Paho
+ * client with the same client id (clean start as configured, off for the relay), on a thread of the manager's own,
+ * with back-off ({@code automaticReconnectDelay}) for as long as it takes. Paho's own automatic reconnect is off: it
+ * keeps the client of the lost connection, and with it the delivery tokens of the publishes that connection never
+ * wrote — they never complete nor free their message ids, so {@code getPendingTokens()} never empties and the ids run
+ * out — and it does not reconnect at all after a DISCONNECT the client sent, so a renewal that failed halfway left
+ * the service disconnected for good. The adapters hold one client for their whole life: they get a stand-in
+ * ({@link #getClient()}) that forwards to the current one.
+ * <p>
  * Its client runs on an executor of its own rather than on threads it starts itself. When a connection is lost,
  * Paho stops the callback thread of that connection by interrupting it, and can do that only for a thread it runs on
  * an executor; otherwise it just asks it to stop, and the reconnect, having opened the new TCP connection, waits for
@@ -53,16 +71,12 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 
 	private static final int PAHO_THREADS = 10;
 
-	/**
-	 * How long a DISCONNECT may wait for the client's outgoing messages (replies at QoS 0) to be written: Paho drops
-	 * what is still queued after it. It returns as soon as all is written; a writer that has just stored a few
-	 * thousand readings has as many replies queued, and a loaded machine writes them slower than 500 ms.
-	 */
-	private static final long RENEW_QUIESCE_MILLIS = 10_000;
+	/** How long a renewal's DISCONNECT may take to be written before the old connection is closed all the same. */
+	private static final long RENEW_DISCONNECT_MILLIS = 1000;
 
 	private final CountDownLatch adapterRegistered = new CountDownLatch(1);
 
-	private final MqttClientPersistence persistence;
+	private final Supplier<MqttClientPersistence> persistence;
 
 	private final Executor reconnects = Executors.newSingleThreadExecutor((task) -> {
 		Thread thread = new Thread(task, "mqtt-reconnected");
@@ -76,20 +90,70 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 
 	private final Subscriptions subscriptions;
 
+	/** What the adapters hold: forwards to {@link #client}, whichever Paho client that is now. */
+	private final IMqttAsyncClient standIn;
+
+	private final long firstDelayMillis;
+
+	private final long maxDelayMillis;
+
+	private final AtomicBoolean connectPending = new AtomicBoolean();
+
 	private volatile boolean connectedBefore;
 
+	/** The Paho client of the current (or next) connection. */
 	private volatile @Nullable MqttAsyncClient client;
+
+	private volatile boolean stopped = true;
+
+	/** The pause before the next attempt to connect; on the connector's thread only. */
+	private long nextDelayMillis;
 
 	private @Nullable ScheduledExecutorService threads;
 
+	private @Nullable ScheduledExecutorService connector;
+
 	SessionResumingClientManager(MqttConnectionOptions connectionOptions, String clientId,
-			MqttClientPersistence persistence, @Nullable String username, ConnectionEpoch epoch) {
+			Supplier<MqttClientPersistence> persistence, @Nullable String username, ConnectionEpoch epoch) {
 		super(connectionOptions, clientId);
 		this.persistence = persistence;
 		this.username = username;
 		this.epoch = epoch;
 		this.subscriptions = new Subscriptions(epoch);
-		setPersistence(persistence);
+		this.firstDelayMillis = TimeUnit.SECONDS.toMillis(Math.max(1, connectionOptions.getAutomaticReconnectMinDelay()));
+		this.maxDelayMillis = Math.max(this.firstDelayMillis,
+				TimeUnit.SECONDS.toMillis(connectionOptions.getAutomaticReconnectMaxDelay()));
+		this.nextDelayMillis = this.firstDelayMillis;
+		// this manager reconnects, with a new client each time (see the class comment)
+		connectionOptions.setAutomaticReconnect(false);
+		this.standIn = (IMqttAsyncClient) Proxy.newProxyInstance(IMqttAsyncClient.class.getClassLoader(),
+				new Class<?>[] { IMqttAsyncClient.class }, (proxy, method, arguments) -> {
+					switch (method.getName()) {
+						case "connect":
+							return connectRequested();
+						case "toString":
+							return "current client of " + clientId;
+						case "hashCode":
+							return System.identityHashCode(proxy);
+						case "equals":
+							return proxy == arguments[0];
+						default:
+							break;
+					}
+					MqttAsyncClient current = this.client;
+					if (current == null) {
+						if (method.getName().equals("isConnected")) {
+							return false;
+						}
+						throw new MqttException(MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED);
+					}
+					try {
+						return method.invoke(current, arguments);
+					}
+					catch (InvocationTargetException ex) {
+						throw ex.getCause();
+					}
+				});
 		epoch.renewWith(this::renew);
 	}
 
@@ -97,24 +161,33 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 	public void start() {
 		this.lock.lock();
 		try {
-			if (getClient() == null) {
-				// the manager's own client would retry a refused connection without a word: this one says why
-				this.threads = pahoThreads(getClientId());
-				MqttAsyncClient client = new ConnectFailureLoggingClient(getUrl(), getClientId(), this.persistence,
-						this.username, this.threads, this.subscriptions);
-				client.setManualAcks(isManualAcks());
-				client.setCallback(this);
-				setClient(client);
-				this.client = client;
+			if (!this.stopped) {
+				return;
 			}
-		}
-		catch (MqttException ex) {
-			throw new IllegalStateException("Could not create the MQTT client " + getClientId(), ex);
+			this.stopped = false;
+			this.threads = pahoThreads(getClientId());
+			this.connector = Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, "mqtt-connect-" + getClientId());
+				thread.setDaemon(true);
+				return thread;
+			});
+			setClient(this.standIn);
 		}
 		finally {
 			this.lock.unlock();
 		}
-		super.start();
+		// the first attempt before the application goes on, as the plain manager does; the next ones in the background
+		try {
+			this.connector.submit(this::connect).get(getCompletionTimeout() + getConnectionInfo().getConnectionTimeout()
+					* 1000L, TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+		catch (Exception ex) {
+			// still connecting, or failed and retrying with back-off: the adapters subscribe once it is connected
+			LOG.debug("MQTT client {} not connected yet at start", getClientId(), ex);
+		}
 	}
 
 	/**
@@ -130,9 +203,30 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 
 	@Override
 	public void stop() {
-		super.stop();
 		this.lock.lock();
 		try {
+			if (this.stopped) {
+				return;
+			}
+			this.stopped = true;
+			if (this.connector != null) {
+				this.connector.shutdownNow();
+				this.connector = null;
+			}
+			MqttAsyncClient client = this.client;
+			this.client = null;
+			if (client != null) {
+				try {
+					if (client.isConnected()) {
+						client.disconnectForcibly(getQuiescentTimeout(), getDisconnectCompletionTimeout(), true);
+					}
+				}
+				catch (MqttException ex) {
+					LOG.debug("Could not disconnect the MQTT client", ex);
+				}
+				close(client);
+			}
+			setClient(null);
 			if (this.threads != null) {
 				this.threads.shutdownNow();
 				this.threads = null;
@@ -143,9 +237,115 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 		}
 	}
 
+	@Override
+	public boolean isConnected() {
+		MqttAsyncClient client = this.client;
+		return client != null && client.isConnected();
+	}
+
+	/**
+	 * One attempt, on the connector's thread: a new client connects; if it cannot, another attempt follows after a
+	 * pause that doubles each time, up to the longest reconnect delay.
+	 */
+	private void connect() {
+		this.connectPending.set(false);
+		MqttAsyncClient current = this.client;
+		if (this.stopped || (current != null && current.isConnected())) {
+			return;
+		}
+		// a client that lost its connection, or never had one: its tokens and ids go with it
+		this.client = null;
+		close(current);
+		MqttAsyncClient fresh;
+		try {
+			fresh = newClient();
+		}
+		catch (MqttException ex) {
+			LOG.error("Could not create an MQTT client {}: {}; trying again", getClientId(), ex.toString());
+			connectLater();
+			return;
+		}
+		this.client = fresh;
+		try {
+			fresh.connect(getConnectionInfo()).waitForCompletion(getCompletionTimeout());
+			this.nextDelayMillis = this.firstDelayMillis;
+		}
+		catch (MqttException ex) {
+			// the client has said why (ConnectFailureLoggingClient)
+			connectLater();
+		}
+	}
+
+	private void connectLater() {
+		long delay = this.nextDelayMillis;
+		this.nextDelayMillis = Math.min(delay * 2, this.maxDelayMillis);
+		connectAfter(delay);
+	}
+
+	/** Another attempt after a pause, unless one is waiting already. */
+	private void connectAfter(long delayMillis) {
+		ScheduledExecutorService connector = this.connector;
+		if (this.stopped || connector == null || !this.connectPending.compareAndSet(false, true)) {
+			return;
+		}
+		try {
+			connector.schedule(this::connect, delayMillis, TimeUnit.MILLISECONDS);
+		}
+		catch (RuntimeException ex) {
+			// stopping
+			this.connectPending.set(false);
+		}
+	}
+
+	private MqttAsyncClient newClient() throws MqttException {
+		ScheduledExecutorService threads = this.threads;
+		if (threads == null) {
+			throw new MqttException(MqttClientException.REASON_CODE_CLIENT_CLOSED);
+		}
+		MqttAsyncClient client = new ConnectFailureLoggingClient(getUrl(), getClientId(), this.persistence.get(),
+				this.username, threads, this.subscriptions);
+		client.setManualAcks(isManualAcks());
+		client.setCallback(new Callback(client));
+		return client;
+	}
+
+	/** Closes a client for good, connected or not; its connection, if any, is reset. */
+	private static void close(@Nullable MqttAsyncClient client) {
+		if (client == null) {
+			return;
+		}
+		try {
+			if (client.isConnected()) {
+				client.disconnectForcibly(0, RENEW_DISCONNECT_MILLIS, false);
+			}
+		}
+		catch (MqttException ex) {
+			// closing anyway
+		}
+		try {
+			client.close(true);
+		}
+		catch (MqttException ex) {
+			LOG.debug("Could not close an MQTT client", ex);
+		}
+	}
+
+	/**
+	 * A connect through the stand-in (the outbound handler connects a client it finds disconnected): the manager
+	 * connects, so the caller is told a connection is on its way, and tries again.
+	 */
+	private IMqttToken connectRequested() throws MqttException {
+		if (isConnected()) {
+			throw new MqttException(MqttClientException.REASON_CODE_CLIENT_CONNECTED);
+		}
+		connectAfter(0);
+		throw new MqttException(MqttClientException.REASON_CODE_CONNECT_IN_PROGRESS);
+	}
+
 	/**
 	 * Closes the connection with this number, if it is still the current one, and opens another that resumes the
-	 * session (clean start off): the broker sends again every delivery of the session not acknowledged.
+	 * session (clean start off): the broker sends again every delivery of the session not acknowledged. Returns once
+	 * the old connection is closed; the new one is made by the connector.
 	 */
 	private boolean renew(long connection) {
 		MqttAsyncClient client = this.client;
@@ -154,36 +354,20 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 			return false;
 		}
 		LOG.info("Renewing the MQTT connection: DISCONNECT, then a connection that resumes the session");
-		awaitWritten(client);
+		// detached first: its disconnection is no loss to react to
+		this.client = null;
 		try {
-			client.disconnect(RENEW_QUIESCE_MILLIS)
-				.waitForCompletion(RENEW_QUIESCE_MILLIS + getDisconnectCompletionTimeout());
+			// the DISCONNECT is written after what is queued, and the socket closed after it, at most a second later
+			client.disconnectForcibly(0, RENEW_DISCONNECT_MILLIS, true);
 		}
 		catch (MqttException ex) {
-			LOG.warn("The DISCONNECT did not complete ({}); connecting again all the same", ex.getMessage());
-		}
-		try {
-			// a connection of the client's own: Paho retries with back-off if this attempt fails
-			client.reconnect();
-		}
-		catch (MqttException ex) {
-			LOG.warn("Could not start a new MQTT connection ({}); Paho's automatic reconnect takes over",
+			LOG.debug("The renewal's DISCONNECT did not go out ({}); the connection is closed all the same",
 					ex.getMessage());
 		}
+		close(client);
+		this.nextDelayMillis = this.firstDelayMillis;
+		connectAfter(0);
 		return true;
-	}
-
-	/** Waits (up to the quiesce time) until the publishes handed to the client are written: the replies. */
-	private static void awaitWritten(MqttAsyncClient client) {
-		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RENEW_QUIESCE_MILLIS);
-		try {
-			while (client.getPendingTokens().length > 0 && System.nanoTime() < deadline) {
-				Thread.sleep(5);
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 	/**
@@ -207,7 +391,7 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 		if (client != null) {
 			this.epoch.connected(client::isConnected);
 		}
-		// a renewed connection is a reconnect too, though Paho says so only of its automatic ones
+		// every connection after the first is a reconnect, though Paho says so only of its automatic ones
 		boolean again = reconnect || this.connectedBefore;
 		this.connectedBefore = true;
 		if (again) {
@@ -222,6 +406,7 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 	public void disconnected(MqttDisconnectResponse disconnectResponse) {
 		this.epoch.disconnected();
 		super.disconnected(disconnectResponse);
+		connectLater();
 	}
 
 	@Override
@@ -245,6 +430,60 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 			return;
 		}
 		super.messageArrived(topic, message);
+	}
+
+	/** One Paho client's callback: what it says counts only while it is the manager's current client. */
+	private final class Callback implements MqttCallback {
+
+		private final MqttAsyncClient client;
+
+		Callback(MqttAsyncClient client) {
+			this.client = client;
+		}
+
+		private boolean isCurrent() {
+			return SessionResumingClientManager.this.client == this.client;
+		}
+
+		@Override
+		public void disconnected(MqttDisconnectResponse disconnectResponse) {
+			if (isCurrent()) {
+				SessionResumingClientManager.this.disconnected(disconnectResponse);
+			}
+		}
+
+		@Override
+		public void mqttErrorOccurred(MqttException exception) {
+			if (isCurrent()) {
+				SessionResumingClientManager.this.mqttErrorOccurred(exception);
+			}
+		}
+
+		@Override
+		public void messageArrived(String topic, MqttMessage message) {
+			// a message of a closed client is never acknowledged (ConnectionEpoch) and comes again
+			if (isCurrent()) {
+				SessionResumingClientManager.this.messageArrived(topic, message);
+			}
+		}
+
+		@Override
+		public void deliveryComplete(IMqttToken token) {
+			SessionResumingClientManager.this.deliveryComplete(token);
+		}
+
+		@Override
+		public void connectComplete(boolean reconnect, String serverURI) {
+			if (isCurrent()) {
+				SessionResumingClientManager.this.connectComplete(reconnect, serverURI);
+			}
+		}
+
+		@Override
+		public void authPacketArrived(int reasonCode, MqttProperties properties) {
+			SessionResumingClientManager.this.authPacketArrived(reasonCode, properties);
+		}
+
 	}
 
 }

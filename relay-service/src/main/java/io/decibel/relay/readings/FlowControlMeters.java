@@ -21,15 +21,15 @@ import org.springframework.stereotype.Component;
  * <li>{@code decibel.relay.deliveries.stale}: queued deliveries of an earlier connection, dropped (sent again)</li>
  * <li>{@code decibel.relay.acks.dropped}: PUBACKs not sent because their delivery's connection was gone</li>
  * <li>{@code decibel.relay.batches.failed}: attempts to handle a batch that failed unexpectedly (tried again)</li>
- * <li>{@code decibel.relay.replies.unsent}: ACKs and dead letters dropped while they could not be published</li>
+ * <li>{@code decibel.relay.replies.unsent}: ACKs and dead letters not written because the connection of their batch
+ * was gone (its deliveries are not acknowledged, and come again)</li>
  * <li>{@code decibel.relay.mqtt.connections}: connections the relay's MQTT client made</li>
  * </ul>
  */
 @Component
 class FlowControlMeters {
 
-	FlowControlMeters(MeterRegistry registry, ReadingBatcher batcher, ConnectionEpoch connection,
-			UnsentReplies unsentReplies) {
+	FlowControlMeters(MeterRegistry registry, ReadingBatcher batcher, ConnectionEpoch connection) {
 		Gauge.builder("decibel.relay.deliveries.unacknowledged", batcher, ReadingBatcher::unacknowledged)
 			.description("Deliveries taken from the broker and not yet acknowledged")
 			.register(registry);
@@ -58,8 +58,9 @@ class FlowControlMeters {
 		FunctionCounter.builder("decibel.relay.batches.failed", batcher, ReadingBatcher::failedAttempts)
 			.description("Attempts to handle a batch that failed unexpectedly; the batch is tried again")
 			.register(registry);
-		FunctionCounter.builder("decibel.relay.replies.unsent", unsentReplies, UnsentReplies::unsent)
-			.description("ACKs and dead letters dropped while they could not be published")
+		FunctionCounter.builder("decibel.relay.replies.unsent", batcher, ReadingBatcher::undeliveredReplies)
+			.description("ACKs and dead letters not written because their batch's connection was gone; its "
+					+ "deliveries come again")
 			.register(registry);
 		FunctionCounter.builder("decibel.relay.mqtt.connections", connection, ConnectionEpoch::connections)
 			.description("Connections the relay's MQTT client made")

@@ -96,6 +96,8 @@ class ReadingBatcher implements SmartLifecycle {
 
 	private final AtomicLong failedAttempts = new AtomicLong();
 
+	private final AtomicLong undeliveredReplies = new AtomicLong();
+
 	/** Deliveries taken from the broker and not yet acknowledged (or given up), and the most there ever were. */
 	private final AtomicInteger unacknowledged = new AtomicInteger();
 
@@ -275,6 +277,12 @@ class ReadingBatcher implements SmartLifecycle {
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+			if (isWriter()) {
+				// interrupted, not stopped: no more readings are stored, and that must not go unseen
+				this.death = ex;
+				LOG.error("The readings writer was interrupted: no more readings are stored; liveness is DOWN so that "
+						+ "the relay is restarted");
+			}
 		}
 		catch (Throwable ex) {
 			this.death = ex;
@@ -306,11 +314,15 @@ class ReadingBatcher implements SmartLifecycle {
 		}
 		List<Message<?>> deliveries = new ArrayList<>(batch.size());
 		List<@Nullable SimpleAcknowledgment> acknowledgments = new ArrayList<>(batch.size());
+		long epoch = -1;
 		for (Arrival arrival : batch) {
 			deliveries.add(arrival.delivery());
 			acknowledgments.add(arrival.counted());
+			// a batch of two connections' deliveries: only the newer connection's can still be acknowledged
+			epoch = Math.max(epoch, arrival.epoch());
 		}
-		return new ReadingBatch(deliveries, acknowledgments);
+		long connection = epoch;
+		return new ReadingBatch(deliveries, acknowledgments, () -> new Replies(this.connection, connection));
 	}
 
 	/** Sends the batch on, again and again while it fails, until it goes through or the relay stops. */
@@ -323,9 +335,17 @@ class ReadingBatcher implements SmartLifecycle {
 			Backoff backoff = new Backoff(this.retryBackoff, this::isWriter);
 			for (int attempt = 1; isWriter(); attempt++) {
 				try {
+					batch.attempt();
 					batches.send(message);
-					// its replies are with the MQTT client now; a batch left by a stop stays unacknowledged
+					// a batch left by a stop stays unacknowledged
 					if (batch.isCommitted()) {
+						// its PUBACKs go out after its replies, on the same connection, or not at all
+						int undelivered = batch.replies().awaitWritten();
+						if (undelivered > 0) {
+							this.undeliveredReplies.addAndGet(undelivered);
+							LOG.debug("{} replies of a batch not written: their connection is gone, and the broker "
+									+ "sends their deliveries again", undelivered);
+						}
 						batch.acknowledge();
 					}
 					if (attempt > 1) {
@@ -404,6 +424,17 @@ class ReadingBatcher implements SmartLifecycle {
 	/** Queued deliveries of an earlier connection, dropped. */
 	long stale() {
 		return this.stale.get();
+	}
+
+	/** Replies not written because their batch's connection was gone; their deliveries come again. */
+	long undeliveredReplies() {
+		return this.undeliveredReplies.get();
+	}
+
+	/** Whether the writer thread, once started, is still there. */
+	boolean isWriterAlive() {
+		Thread thread = this.writer;
+		return thread == null || thread.isAlive();
 	}
 
 	/** Attempts to handle a batch that failed unexpectedly. */

@@ -106,7 +106,7 @@ class ReadingIngest implements SmartLifecycle {
 			LOG.info("Stopping: {} deliveries left unacknowledged for the broker to deliver again", deliveries.size());
 			return List.of();
 		}
-		// acknowledged to the broker by the writer once the replies below are handed to the MQTT client
+		// acknowledged to the broker by the writer once the replies below are written
 		batch.committed();
 		List<Message<byte[]>> replies = new ArrayList<>(deliveries.size() + rejections.size());
 		List<Reading> kept = new ArrayList<>(readings.size());
@@ -135,6 +135,9 @@ class ReadingIngest implements SmartLifecycle {
 				replies.addAll(replies(rejection));
 			}
 		}
+		// each reply goes with its batch's replies, which the batch's PUBACKs wait for
+		Replies batchReplies = batch.replies();
+		replies.replaceAll((reply) -> MessageBuilder.fromMessage(reply).setHeader(Replies.HEADER, batchReplies).build());
 		// committed and counted: the live page and the batch meters may know (their listeners never block here)
 		this.events.publishEvent(
 				new BatchCommitted(receivedAt, kept, keptAcks, rejections.stream().map(Rejection::reason).toList()));

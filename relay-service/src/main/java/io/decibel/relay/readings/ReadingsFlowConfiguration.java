@@ -15,7 +15,6 @@ import org.springframework.integration.channel.DirectChannel;
 import org.springframework.integration.dsl.IntegrationFlow;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
 import org.springframework.integration.mqtt.inbound.Mqttv5PahoMessageDrivenChannelAdapter;
-import org.springframework.integration.mqtt.outbound.Mqttv5PahoMessageHandler;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.MessagingException;
@@ -88,17 +87,10 @@ class ReadingsFlowConfiguration {
 			.channel("repliesOutFlow.input");
 	}
 
+	/** Replies go out in the writer's thread, and the batch's PUBACKs wait until they are written (Replies). */
 	@Bean
-	UnsentReplies unsentReplies() {
-		return new UnsentReplies();
-	}
-
-	@Bean
-	IntegrationFlow repliesOutFlow(Mqttv5ClientManager clientManager, UnsentReplies unsentReplies) {
-		Mqttv5PahoMessageHandler handler = new Mqttv5PahoMessageHandler(clientManager);
-		handler.setAsync(true);
-		// replies go at QoS 0 (see ReadingIngest.REPLY_QOS): no in-flight window to wait for
-		return (flow) -> flow.handle(handler, (e) -> e.id("publishReplies").advice(unsentReplies));
+	IntegrationFlow repliesOutFlow(Mqttv5ClientManager clientManager) {
+		return (flow) -> flow.handle(new ReplyPublisher(clientManager), (e) -> e.id("publishReplies"));
 	}
 
 	@Bean

@@ -84,6 +84,9 @@ class ReadingsWriterHealthIndicator implements HealthIndicator, SmartLifecycle {
 		if (death != null) {
 			return Health.down().withDetail("reason", "the writer thread died: " + death).build();
 		}
+		if (!this.batcher.isWriterAlive()) {
+			return Health.down().withDetail("reason", "the writer thread has ended").build();
+		}
 		int inHand = this.batcher.inHand();
 		long since = this.batcher.inHandSince();
 		if (inHand == 0 || now - since < this.checkEveryNanos) {
