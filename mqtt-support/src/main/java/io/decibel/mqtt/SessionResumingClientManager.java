@@ -2,6 +2,8 @@ package io.decibel.mqtt;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -45,7 +47,7 @@ import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
  * It keeps the {@link ConnectionEpoch}: which connection is current, so that no delivery is acknowledged on another;
  * and renews a connection when asked ({@link ConnectionEpoch#renew}): DISCONNECT, then a new connection that resumes
  * the session, on which the broker sends again what was not acknowledged. It notes what the broker granted the
- * adapters' subscriptions on each connection ({@link #isSubscribed()}), for readiness.
+ * adapters' subscriptions on each connection ({@link #isSubscribed}), for readiness.
  * <p>
  * Every new connection — after a renewal, after a connection lost, after a failed attempt — is made by a new Paho
  * client with the same client id (clean start as configured, off for the relay), on a thread of the manager's own,
@@ -371,12 +373,16 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 	}
 
 	/**
-	 * Whether every inbound adapter's subscription was granted on the current connection (a SUBACK with a granted
-	 * QoS for each topic filter). Not while disconnected: a new connection starts with none.
+	 * Whether every expected topic filter (the inbound adapters' topics) was granted the QoS asked for on the current
+	 * connection. Not while disconnected: a new connection starts with none.
 	 */
-	boolean isSubscribed() {
-		// each inbound adapter registers one handler and subscribes once on every connection
-		return isConnected() && this.subscriptions.granted(getDefaultMessageHandlers().size());
+	boolean isSubscribed(Collection<String> expected) {
+		return isConnected() && this.subscriptions.granted(expected);
+	}
+
+	/** The expected topic filters not granted (yet) on the current connection. */
+	List<String> notSubscribed(Collection<String> expected) {
+		return this.subscriptions.missing(expected);
 	}
 
 	/** Why a subscription of the current connection is not in place, or {@code null}. */
