@@ -1,11 +1,17 @@
 package io.decibel.mqtt;
 
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Set;
+import java.util.TreeSet;
+
 import io.decibel.contract.ReadingValidator;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -16,6 +22,7 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
+import org.springframework.integration.mqtt.inbound.AbstractMqttMessageDrivenChannelAdapter;
 
 /**
  * One MQTT v5 connection per service, shared by its inbound and outbound adapters, with the contract's codec and
@@ -73,8 +80,23 @@ public class MqttConnectionAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean(name = "mqttHealthIndicator")
-	HealthIndicator mqttHealthIndicator(Mqttv5ClientManager mqttClientManager) {
-		return new MqttHealthIndicator(mqttClientManager);
+	HealthIndicator mqttHealthIndicator(Mqttv5ClientManager mqttClientManager, ListableBeanFactory beans) {
+		return new MqttHealthIndicator(mqttClientManager, () -> inboundTopicFilters(beans));
+	}
+
+	/**
+	 * The topic filters of every inbound adapter of the context, those of integration flows among them: readiness
+	 * waits for each to be granted, whether or not its adapter has started yet.
+	 */
+	@SuppressWarnings("rawtypes")
+	private static Collection<String> inboundTopicFilters(ListableBeanFactory beans) {
+		Set<String> filters = new TreeSet<>();
+		for (AbstractMqttMessageDrivenChannelAdapter adapter : beans
+			.getBeansOfType(AbstractMqttMessageDrivenChannelAdapter.class, false, false)
+			.values()) {
+			filters.addAll(Arrays.asList(adapter.getTopic()));
+		}
+		return filters;
 	}
 
 	@Bean

@@ -19,7 +19,8 @@ import org.springframework.util.unit.DataSize;
  * @param url the broker, {@code tcp://host:1883} (or {@code ssl://host:8883})
  * @param username user name, none by default
  * @param password password, none by default
- * @param clientId the exact client id; when unset, one is made unique per instance from the prefix
+ * @param clientId the client id; {@code {host}} and {@code {pid}} in it stand for this machine's host name and this
+ * process's id (unique on a machine); when unset, one is made unique per instance from the prefix
  * @param clientIdPrefix the prefix of generated client ids; the application name when unset
  * @param topicRoot the first level of every topic of the contract
  * @param cleanStart whether the broker forgets the session on connect
@@ -50,13 +51,20 @@ public record MqttProperties(@DefaultValue("tcp://localhost:1883") String url, @
 		return (this.receiveMaximum != null) ? this.receiveMaximum : PROTOCOL_RECEIVE_MAXIMUM;
 	}
 
+	/** In a configured client id: this machine's host name. */
+	public static final String HOST = "{host}";
+
+	/** In a configured client id: this process's id, which no other process on the machine has while it runs. */
+	public static final String PID = "{pid}";
+
 	/**
-	 * The client id of this instance: the configured one, or {@code prefix-host-random} so that replicas started
-	 * with the same configuration never take each other's connection.
+	 * The client id of this instance: the configured one ({@link #HOST} and {@link #PID} in it replaced), or
+	 * {@code prefix-host-random} so that replicas started with the same configuration never take each other's
+	 * connection.
 	 */
 	public String resolveClientId(String applicationName) {
 		if (this.clientId != null && !this.clientId.isBlank()) {
-			return this.clientId;
+			return this.clientId.replace(HOST, hostName()).replace(PID, Long.toString(ProcessHandle.current().pid()));
 		}
 		String prefix = (this.clientIdPrefix != null && !this.clientIdPrefix.isBlank()) ? this.clientIdPrefix
 				: applicationName;

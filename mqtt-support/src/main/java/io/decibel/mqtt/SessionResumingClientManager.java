@@ -2,6 +2,8 @@ package io.decibel.mqtt;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -43,9 +45,10 @@ import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
  * certificate): the plain manager leaves the first failure and every automatic retry unlogged.
  * <p>
  * It keeps the {@link ConnectionEpoch}: which connection is current, so that no delivery is acknowledged on another;
- * and renews a connection when asked ({@link ConnectionEpoch#renew}): DISCONNECT, then a new connection that resumes
- * the session, on which the broker sends again what was not acknowledged. It notes what the broker granted the
- * adapters' subscriptions on each connection ({@link #isSubscribed()}), for readiness.
+ * and renews a connection when asked ({@link ConnectionEpoch#renew}): a fence (an UNSUBSCRIBE, whose UNSUBACK says the
+ * broker has processed everything written before it), DISCONNECT, the old socket closed, then a new connection that
+ * resumes the session, on which the broker sends again what was not acknowledged. It notes what the broker granted the
+ * adapters' subscriptions on each connection ({@link #isSubscribed}), for readiness.
  * <p>
  * Every new connection — after a renewal, after a connection lost, after a failed attempt — is made by a new Paho
  * client with the same client id (clean start as configured, off for the relay), on a thread of the manager's own,
@@ -73,6 +76,12 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 
 	/** How long a renewal's DISCONNECT may take to be written before the old connection is closed all the same. */
 	private static final long RENEW_DISCONNECT_MILLIS = 1000;
+
+	/** How long a renewal waits for the broker to answer its fence before it disconnects all the same. */
+	private static final long RENEW_FENCE_MILLIS = 5000;
+
+	/** The topic filter a renewal unsubscribes from as its fence: nothing subscribes to it. */
+	static final String RENEWAL_FENCE_TOPIC = "decibel-renewal-fence";
 
 	private final CountDownLatch adapterRegistered = new CountDownLatch(1);
 
@@ -353,9 +362,11 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 		if (client == null || !this.epoch.closing(connection)) {
 			return false;
 		}
-		LOG.info("Renewing the MQTT connection: DISCONNECT, then a connection that resumes the session");
+		LOG.info("Renewing the MQTT connection: a fence (UNSUBSCRIBE, UNSUBACK), DISCONNECT, then a connection that "
+				+ "resumes the session");
 		// detached first: its disconnection is no loss to react to
 		this.client = null;
+		fence(client);
 		try {
 			// the DISCONNECT is written after what is queued, and the socket closed after it, at most a second later
 			client.disconnectForcibly(0, RENEW_DISCONNECT_MILLIS, true);
@@ -371,12 +382,34 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 	}
 
 	/**
-	 * Whether every inbound adapter's subscription was granted on the current connection (a SUBACK with a granted
-	 * QoS for each topic filter). Not while disconnected: a new connection starts with none.
+	 * Waits until the broker has processed everything written before on the connection: it answers an UNSUBSCRIBE
+	 * only after the packets that came before it (MQTT 5 §4.6), the PUBACKs and replies of the last batch among them.
+	 * Paho writes the UNSUBSCRIBE after the PUBACKs it has queued, and the relay's replies were written before their
+	 * PUBACKs were queued; without the UNSUBACK a DISCONNECT could close the socket while they were still on the way.
+	 * The topic filter is one no client of Decibel subscribes to: the broker answers that there was no subscription,
+	 * or refuses it — an answer all the same. Bounded: a broker that does not answer is disconnected anyway.
 	 */
-	boolean isSubscribed() {
-		// each inbound adapter registers one handler and subscribes once on every connection
-		return isConnected() && this.subscriptions.granted(getDefaultMessageHandlers().size());
+	private void fence(MqttAsyncClient client) {
+		try {
+			client.unsubscribe(RENEWAL_FENCE_TOPIC).waitForCompletion(RENEW_FENCE_MILLIS);
+		}
+		catch (MqttException ex) {
+			LOG.debug("The renewal's fence (UNSUBSCRIBE {}) was not answered ({}); disconnecting all the same",
+					RENEWAL_FENCE_TOPIC, ex.getMessage());
+		}
+	}
+
+	/**
+	 * Whether every expected topic filter (the inbound adapters' topics) was granted the QoS asked for on the current
+	 * connection. Not while disconnected: a new connection starts with none.
+	 */
+	boolean isSubscribed(Collection<String> expected) {
+		return isConnected() && this.subscriptions.granted(expected);
+	}
+
+	/** The expected topic filters not granted (yet) on the current connection. */
+	List<String> notSubscribed(Collection<String> expected) {
+		return this.subscriptions.missing(expected);
 	}
 
 	/** Why a subscription of the current connection is not in place, or {@code null}. */

@@ -1,6 +1,10 @@
 package io.decibel.mqtt;
 
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.jspecify.annotations.Nullable;
@@ -10,8 +14,10 @@ import org.slf4j.LoggerFactory;
 /**
  * What the broker answered the client's subscriptions on its current connection. A SUBACK carries a reason code per
  * topic filter: below {@code 0x80} the QoS granted, from {@code 0x80} a refusal (not authorized, a shared
- * subscription the broker does not support, a quota). A subscription counts when every filter of it was granted; a
- * new connection starts with none.
+ * subscription the broker does not support, a quota). A topic filter counts as subscribed when the broker granted it
+ * the QoS asked for: a broker that grants less (Mosquitto's {@code max_qos 0}) would send at most once what the
+ * service acknowledges only once it has handled it — a reading lost in a restart, never sent again. A new connection
+ * starts with none.
  */
 final class Subscriptions {
 
@@ -21,10 +27,11 @@ final class Subscriptions {
 
 	private final ConnectionEpoch connection;
 
-	/** The connection the counts below belong to. */
+	/** The connection the state below belongs to. */
 	private long epoch = -1;
 
-	private int granted;
+	/** The topic filters granted the QoS asked for on that connection. */
+	private final Set<String> granted = new HashSet<>();
 
 	private @Nullable String refusal;
 
@@ -45,7 +52,7 @@ final class Subscriptions {
 		on(epoch);
 		String refused = refused(subscriptions, reasonCodes);
 		if (refused == null) {
-			this.granted++;
+			Arrays.stream(subscriptions).map(MqttSubscription::getTopic).forEach(this.granted::add);
 			return;
 		}
 		this.refusal = refused;
@@ -61,12 +68,16 @@ final class Subscriptions {
 		this.refusal = topics(subscriptions) + " failed: " + failure.getMessage();
 	}
 
-	/**
-	 * Whether at least {@code expected} subscriptions were granted on the current connection, and none refused.
-	 */
-	synchronized boolean granted(int expected) {
+	/** Whether every expected topic filter was granted on the current connection, and none refused. */
+	synchronized boolean granted(Collection<String> expected) {
 		on(this.connection.current());
-		return this.refusal == null && this.granted >= expected;
+		return this.refusal == null && this.granted.containsAll(expected);
+	}
+
+	/** The expected topic filters not granted (yet) on the current connection. */
+	synchronized List<String> missing(Collection<String> expected) {
+		on(this.connection.current());
+		return expected.stream().filter((filter) -> !this.granted.contains(filter)).sorted().toList();
 	}
 
 	/** Why a subscription of the current connection is not in place, or {@code null}. */
@@ -78,7 +89,7 @@ final class Subscriptions {
 	private void on(long epoch) {
 		if (epoch != this.epoch) {
 			this.epoch = epoch;
-			this.granted = 0;
+			this.granted.clear();
 			this.refusal = null;
 		}
 	}
@@ -88,9 +99,14 @@ final class Subscriptions {
 			return topics(subscriptions) + ": the SUBACK carried no reason code";
 		}
 		for (int i = 0; i < reasonCodes.length; i++) {
+			String topic = (i < subscriptions.length) ? subscriptions[i].getTopic() : topics(subscriptions);
 			if (reasonCodes[i] >= FIRST_REFUSAL) {
-				String topic = (i < subscriptions.length) ? subscriptions[i].getTopic() : topics(subscriptions);
 				return String.format("%s refused with reason code 0x%02X", topic, reasonCodes[i]);
+			}
+			int asked = (i < subscriptions.length) ? subscriptions[i].getQos() : 0;
+			if (reasonCodes[i] < asked) {
+				return String.format("%s granted QoS %d, asked for QoS %d: deliveries could be lost", topic,
+						reasonCodes[i], asked);
 			}
 		}
 		return null;

@@ -21,6 +21,18 @@ class MqttPropertiesTests {
 	}
 
 	@Test
+	void putsTheHostNameAndTheProcessIdIntoAConfiguredClientId() {
+		MqttProperties properties = properties("relay-{host}-{pid}", null, null, null);
+
+		String clientId = properties.resolveClientId("relay-service");
+
+		// unique on the machine while the process runs, and the same every time it is asked
+		assertThat(clientId).matches("relay-[A-Za-z0-9_-]+-" + ProcessHandle.current().pid())
+			.doesNotContain("{", "}")
+			.isEqualTo(properties.resolveClientId("relay-service"));
+	}
+
+	@Test
 	void generatesAClientIdFromPrefixHostAndARandomSuffix() {
 		MqttProperties properties = properties(null, "relay", null, null);
 

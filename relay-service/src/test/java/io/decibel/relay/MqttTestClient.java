@@ -79,6 +79,13 @@ final class MqttTestClient implements AutoCloseable {
 		}
 	}
 
+	/** A publish at QoS 0, as a device that does not keep to the contract's QoS 1 sends it. */
+	void publishAtMostOnce(String topic, byte[] payload) throws MqttException {
+		MqttMessage message = new MqttMessage(payload);
+		message.setQos(0);
+		this.client.publish(topic, message);
+	}
+
 	static Received next(BlockingQueue<Received> queue) throws InterruptedException {
 		Received received = queue.poll(15, TimeUnit.SECONDS);
 		if (received == null) {

@@ -27,11 +27,14 @@ public final class PersistentMosquitto implements AutoCloseable {
 
 	private final int port;
 
+	private final String extraConfig;
+
 	private Process process;
 
-	private PersistentMosquitto(Path dir, int port) {
+	private PersistentMosquitto(Path dir, int port, String extraConfig) {
 		this.dir = dir;
 		this.port = port;
+		this.extraConfig = extraConfig;
 	}
 
 	/** Whether {@code mosquitto} is installed here (CI installs it). */
@@ -41,7 +44,15 @@ public final class PersistentMosquitto implements AutoCloseable {
 
 	/** Starts a broker on a free port, with its configuration, persistence file and log in {@code dir}. */
 	public static PersistentMosquitto start(Path dir) {
-		PersistentMosquitto broker = new PersistentMosquitto(dir, FreePorts.any());
+		return start(dir, "");
+	}
+
+	/**
+	 * Starts a broker as {@link #start(Path)} does, with lines of a test's own added to its listener's configuration
+	 * ({@code max_qos 0}, …).
+	 */
+	public static PersistentMosquitto start(Path dir, String extraConfig) {
+		PersistentMosquitto broker = new PersistentMosquitto(dir, FreePorts.any(), extraConfig);
 		broker.start();
 		return broker;
 	}
@@ -126,6 +137,8 @@ public final class PersistentMosquitto implements AutoCloseable {
 			.append("log_dest stdout\n")
 			.append("log_type error\nlog_type warning\nlog_type notice\nlog_type information\n")
 			.append("connection_messages true\n")
+			.append(this.extraConfig.isEmpty() || this.extraConfig.endsWith("\n") ? this.extraConfig
+					: this.extraConfig + "\n")
 			.toString();
 	}
 

@@ -13,6 +13,10 @@ import org.springframework.stereotype.Component;
  * <li>{@code decibel.relay.deliveries.unacknowledged}: deliveries taken from the broker and not yet acknowledged (at
  * most the Receive Maximum), and {@code ….unacknowledged.peak}, the most there ever were</li>
  * <li>{@code decibel.relay.deliveries.unacknowledged.bytes}: their payload bytes</li>
+ * <li>{@code decibel.relay.deliveries.qos0.held}: QoS 0 deliveries taken and not yet stored, held to the same limits
+ * ({@code decibel.relay.max-unacknowledged}, {@code max-unacknowledged-bytes}) as the unacknowledged ones</li>
+ * <li>{@code decibel.relay.deliveries.qos0.dropped}: QoS 0 deliveries dropped while the relay held all it may (the
+ * broker keeps none to send again; the device, without its ACK, does)</li>
  * <li>{@code decibel.relay.deliveries.beyond.window}: deliveries taken while the relay held its Receive Maximum
  * already (a broker that does not keep to it)</li>
  * <li>{@code decibel.relay.deliveries.turned.away}: deliveries neither held nor acknowledged, the relay holding all it
@@ -39,6 +43,12 @@ class FlowControlMeters {
 		Gauge.builder("decibel.relay.deliveries.unacknowledged.bytes", batcher, ReadingBatcher::unacknowledgedBytes)
 			.description("Payload bytes of the deliveries taken from the broker and not yet acknowledged")
 			.baseUnit("bytes")
+			.register(registry);
+		Gauge.builder("decibel.relay.deliveries.qos0.held", batcher, ReadingBatcher::atMostOnceHeld)
+			.description("QoS 0 deliveries taken from the broker and not yet stored; held to the same limits")
+			.register(registry);
+		FunctionCounter.builder("decibel.relay.deliveries.qos0.dropped", batcher, ReadingBatcher::atMostOnceDropped)
+			.description("QoS 0 deliveries dropped while the relay held all it may; their devices send them again")
 			.register(registry);
 		FunctionCounter.builder("decibel.relay.deliveries.beyond.window", batcher, ReadingBatcher::beyondWindow)
 			.description("Deliveries taken while the relay held its Receive Maximum already")

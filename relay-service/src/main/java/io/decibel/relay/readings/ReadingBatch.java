@@ -28,8 +28,8 @@ final class ReadingBatch {
 
 	/**
 	 * @param deliveries the deliveries as the inbound adapter made them
-	 * @param acknowledgments each delivery's acknowledgment, bound to the connection it came on ({@code null} for one
-	 * that needs none, a QoS 0 delivery); not the one in its headers, which would acknowledge on any connection
+	 * @param acknowledgments each delivery's acknowledgment, bound to the connection it came on (for a QoS 0
+	 * delivery, one that sends nothing); not the one in its headers, which would acknowledge on any connection
 	 * @param newReplies the replies of an attempt at the batch, bound to the connection its PUBACKs go out on
 	 */
 	ReadingBatch(List<Message<?>> deliveries, List<@Nullable SimpleAcknowledgment> acknowledgments,

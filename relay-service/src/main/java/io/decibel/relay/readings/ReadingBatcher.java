@@ -2,7 +2,9 @@ package io.decibel.relay.readings;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +24,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.integration.IntegrationMessageHeaderAccessor;
 import org.springframework.integration.acks.SimpleAcknowledgment;
 import org.springframework.integration.dsl.IntegrationFlow;
+import org.springframework.integration.mqtt.support.MqttHeaders;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageChannel;
 import org.springframework.messaging.support.GenericMessage;
@@ -46,6 +49,10 @@ import org.springframework.messaging.support.GenericMessage;
  * sends again every delivery not acknowledged. Nothing is lost, and the store answers a second copy
  * {@code DUPLICATE}.
  * <p>
+ * A QoS 0 delivery (readings are QoS 1 by contract; a device may not keep to it) is held to the same limits until it
+ * is stored; beyond them it is dropped, as the broker keeps no QoS 0 message to send again, and its device, getting
+ * no ACK, sends it again.
+ * <p>
  * Each delivery's acknowledgment is bound to the connection it came on ({@link ConnectionEpoch}). Deliveries still
  * queued from a connection that is gone are dropped when the next connection's first delivery arrives: they could
  * never be acknowledged, and the broker sends them again.
@@ -59,6 +66,9 @@ class ReadingBatcher implements SmartLifecycle {
 	private static final Logger LOG = LoggerFactory.getLogger(ReadingBatcher.class);
 
 	/** The longest the writer waits for deliveries before it looks whether it is asked to stop. */
+	/** The most topics of QoS 0 deliveries named in the log, and remembered for it. */
+	private static final int MAX_AT_MOST_ONCE_TOPICS = 1000;
+
 	private static final long STOP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
 	private final BlockingQueue<Arrival> deliveries;
@@ -107,6 +117,22 @@ class ReadingBatcher implements SmartLifecycle {
 	private final AtomicLong unacknowledgedBytes = new AtomicLong();
 
 	private final AtomicLong turnedAway = new AtomicLong();
+
+	/** QoS 0 deliveries taken and not yet stored (or given up), and their payload bytes: held like the others. */
+	private final AtomicInteger atMostOnce = new AtomicInteger();
+
+	private final AtomicLong atMostOnceBytes = new AtomicLong();
+
+	private final AtomicLong atMostOnceDropped = new AtomicLong();
+
+	/**
+	 * Whether QoS 0 deliveries are being dropped, from the first drop until the relay holds nothing again (an
+	 * episode); on the MQTT client's callback thread only.
+	 */
+	private boolean droppingAtMostOnce;
+
+	/** The topics QoS 0 deliveries came on, each named once in the log; on the MQTT client's callback thread only. */
+	private final Set<String> atMostOnceTopics = new HashSet<>();
 
 	private final AtomicLong renewals = new AtomicLong();
 
@@ -162,17 +188,18 @@ class ReadingBatcher implements SmartLifecycle {
 			dropStale(epoch);
 			this.lastEpoch = epoch;
 		}
-		if (bound == null) {
-			// QoS 0: nothing to acknowledge, and the broker would not send it again; not counted
-			this.deliveries.add(new Arrival(delivery, arrival, epoch, null));
+		int size = (delivery.getPayload() instanceof byte[] bytes) ? bytes.length : 0;
+		// the adapter gives a QoS 0 delivery an acknowledgment too (one that sends nothing)
+		Integer qos = delivery.getHeaders().get(MqttHeaders.RECEIVED_QOS, Integer.class);
+		if (bound == null || (qos != null && qos == 0)) {
+			addAtMostOnce(delivery, bound, arrival, epoch, size);
 			return;
 		}
-		int size = (delivery.getPayload() instanceof byte[] bytes) ? bytes.length : 0;
 		if (!hasRoom(epoch, size)) {
 			turnAway(epoch);
 			return;
 		}
-		Counted counted = new Counted(bound, size);
+		Counted counted = new Counted(bound, size, false);
 		// counted before the writer can take it and acknowledge it
 		int held = this.unacknowledged.incrementAndGet();
 		this.unacknowledgedBytes.addAndGet(size);
@@ -182,16 +209,74 @@ class ReadingBatcher implements SmartLifecycle {
 	}
 
 	/**
+	 * A QoS 0 delivery (a device that does not keep to the contract's QoS 1): held to the same limits as the
+	 * unacknowledged ones — else a device publishing at QoS 0 could fill the relay's memory, the Receive Maximum not
+	 * applying to it. Beyond them it cannot be turned away for the broker to keep, as the broker keeps no QoS 0
+	 * message: it is dropped, counted and logged once until the relay holds nothing again. Its device, getting no
+	 * ACK, sends it again. Each topic that brings QoS 0 deliveries is named once, at INFO.
+	 */
+	private void addAtMostOnce(Message<?> delivery, @Nullable BoundAcknowledgment bound, long arrival, long epoch,
+			int size) {
+		String topic = delivery.getHeaders().get(MqttHeaders.RECEIVED_TOPIC, String.class);
+		noteAtMostOnceTopic(topic);
+		if (holding() == 0) {
+			// the relay has caught up: an episode of drops, if any, is over
+			this.droppingAtMostOnce = false;
+		}
+		if (!hasRoom(epoch, size)) {
+			this.atMostOnceDropped.incrementAndGet();
+			if (!this.droppingAtMostOnce) {
+				this.droppingAtMostOnce = true;
+				LOG.warn("Holding {} deliveries ({} bytes of payload), the most it may (decibel.relay.max-unacknowledged,"
+						+ " max-unacknowledged-bytes): dropping QoS 0 deliveries, which the broker does not keep, until"
+						+ " there is room (first on {}); their devices get no ACK and send them again. Counted "
+						+ "(decibel_relay_deliveries_qos0_dropped_total), logged once until the relay has caught up",
+						holding(), holdingBytes(), topic);
+			}
+			LOG.debug("Dropped a QoS 0 delivery on {}: no room", topic);
+			return;
+		}
+		Counted counted = new Counted(bound, size, true);
+		this.atMostOnce.incrementAndGet();
+		this.atMostOnceBytes.addAndGet(size);
+		this.deliveries.add(new Arrival(delivery, arrival, epoch, counted));
+	}
+
+	/** Says once per topic (for the first {@value #MAX_AT_MOST_ONCE_TOPICS}) that a device publishes at QoS 0. */
+	private void noteAtMostOnceTopic(@Nullable String topic) {
+		if (topic == null || this.atMostOnceTopics.size() > MAX_AT_MOST_ONCE_TOPICS
+				|| !this.atMostOnceTopics.add(topic)) {
+			return;
+		}
+		if (this.atMostOnceTopics.size() > MAX_AT_MOST_ONCE_TOPICS) {
+			LOG.info("QoS 0 deliveries on more than {} topics: no more of them named", MAX_AT_MOST_ONCE_TOPICS);
+			return;
+		}
+		LOG.info("Readings on {} come at QoS 0 (the contract says QoS 1): stored and answered while the relay has "
+				+ "room, dropped beyond its limits, and lost with the relay should it stop before storing them; "
+				+ "logged once per topic", topic);
+	}
+
+	/**
 	 * Whether one more delivery may be held: not once a delivery of this connection was turned away (they would
 	 * arrive out of order, and the connection is to be renewed anyway); always when nothing is held, however large.
+	 * QoS 0 deliveries waiting to be stored count as held.
 	 */
 	private boolean hasRoom(long epoch, int size) {
 		if (this.refusing == epoch) {
 			return false;
 		}
-		int held = this.unacknowledged.get();
-		return held == 0 || (held < this.maxUnacknowledged
-				&& this.unacknowledgedBytes.get() + size <= this.maxUnacknowledgedBytes);
+		int held = holding();
+		return held == 0 || (held < this.maxUnacknowledged && holdingBytes() + size <= this.maxUnacknowledgedBytes);
+	}
+
+	/** Deliveries taken from the broker and not done with: unacknowledged ones, and QoS 0 ones not yet stored. */
+	private int holding() {
+		return this.unacknowledged.get() + this.atMostOnce.get();
+	}
+
+	private long holdingBytes() {
+		return this.unacknowledgedBytes.get() + this.atMostOnceBytes.get();
 	}
 
 	/** Neither acknowledged nor held: the broker keeps it in flight, and sends it again on a renewed connection. */
@@ -411,6 +496,16 @@ class ReadingBatcher implements SmartLifecycle {
 		return this.unacknowledgedBytes.get();
 	}
 
+	/** QoS 0 deliveries held, waiting to be stored: counted against the same limits as the unacknowledged ones. */
+	int atMostOnceHeld() {
+		return this.atMostOnce.get();
+	}
+
+	/** QoS 0 deliveries dropped while the relay held all it may. */
+	long atMostOnceDropped() {
+		return this.atMostOnceDropped.get();
+	}
+
 	/** Deliveries turned away, unacknowledged, while the relay held all it may. */
 	long turnedAway() {
 		return this.turnedAway.get();
@@ -485,29 +580,42 @@ class ReadingBatcher implements SmartLifecycle {
 
 	}
 
-	/** A delivery's acknowledgment that keeps the count of unacknowledged deliveries. */
+	/**
+	 * A delivery's acknowledgment that keeps the count of held deliveries: unacknowledged ones, or QoS 0 ones (whose
+	 * acknowledgment sends nothing, if they have one) until their batch is done.
+	 */
 	private final class Counted implements SimpleAcknowledgment {
 
-		private final BoundAcknowledgment acknowledgment;
+		private final @Nullable BoundAcknowledgment acknowledgment;
 
 		private final int size;
 
+		private final boolean atMostOnce;
+
 		private final AtomicBoolean settled = new AtomicBoolean();
 
-		Counted(BoundAcknowledgment acknowledgment, int size) {
+		Counted(@Nullable BoundAcknowledgment acknowledgment, int size, boolean atMostOnce) {
 			this.acknowledgment = acknowledgment;
 			this.size = size;
+			this.atMostOnce = atMostOnce;
 		}
 
 		@Override
 		public void acknowledge() {
 			// settled first: the broker may answer the PUBACK with the next delivery at once
 			settle();
-			this.acknowledgment.acknowledge();
+			if (this.acknowledgment != null) {
+				this.acknowledgment.acknowledge();
+			}
 		}
 
 		void settle() {
 			if (this.settled.compareAndSet(false, true)) {
+				if (this.atMostOnce) {
+					ReadingBatcher.this.atMostOnceBytes.addAndGet(-this.size);
+					ReadingBatcher.this.atMostOnce.decrementAndGet();
+					return;
+				}
 				ReadingBatcher.this.unacknowledgedBytes.addAndGet(-this.size);
 				ReadingBatcher.this.unacknowledged.decrementAndGet();
 			}
