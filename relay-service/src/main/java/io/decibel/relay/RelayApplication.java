@@ -24,9 +24,8 @@ public class RelayApplication {
 	}
 
 	/**
-	 * The relay's own clock: alert evaluation and the levels API's default end go by it, and {@link DatabaseClock}
-	 * measures it against the database's, which stored times, retention and the sampledAt check go by. A test sets it
-	 * off.
+	 * The relay's own clock, which {@link DatabaseClock} measures against the database's: what is stored or compared
+	 * with what is stored goes by the database's. A test sets it off.
 	 */
 	@Bean
 	Clock clock() {

@@ -27,16 +27,17 @@ import org.springframework.stereotype.Component;
 
 /**
  * The database's clock, as the relay reads it. The times the relay stores ({@code stored_at}, {@code received_at}),
- * the "sampledAt in the future" check and retention's cut-off all go by it, so that every relay goes by the one clock
- * that also holds the rows: a relay whose own clock runs slow does not refuse valid readings as from the future, and
- * one whose clock runs fast does not delete what the others have just stored.
+ * the "sampledAt in the future" check, retention's cut-off, which minutes alert evaluation takes as over and the end
+ * of the levels API's default window all go by it, so that every relay goes by the one clock that also holds the
+ * rows: a relay whose own clock runs slow does not refuse valid readings as from the future, and one whose clock runs
+ * fast does not delete what the others have just stored.
  * <p>
  * Cheap on the hot path: the database's UTC time ({@code utc_timestamp(6)}, whatever the session's time zone) is read
  * every {@code clock-check-interval}, one round trip, and carried forward between reads by {@link System#nanoTime()},
  * which no step of the host's clock moves. The same read measures the relay's own {@link Clock} against it: beyond
  * {@code max-clock-skew} the relay is not ready ({@link DatabaseClockHealthIndicator}), logs it once per change and
- * counts it, since whatever still goes by the relay's clock (logs, alert evaluation, the levels API's default end)
- * is off by as much.
+ * counts it: what still goes by the relay's clock (its log lines, when an alert was published, the retention run's
+ * gauge) is off by as much, and the host's time synchronisation wants looking at.
  */
 @Component
 public class DatabaseClock implements SmartLifecycle {

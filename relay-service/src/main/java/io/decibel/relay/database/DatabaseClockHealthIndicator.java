@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
 /**
  * For readiness ({@code databaseClock}): DOWN while the relay's clock is further from the database's than
  * {@code decibel.relay.database.max-clock-skew}. The relay's stored times and checks go by the database's clock
- * whatever its own says; what still goes by its own (logs, alert evaluation) is off, and its host wants looking at.
+ * whatever its own says; what still goes by its own (its log lines) is off, and its host wants looking at.
  * UNKNOWN until the database's clock was read once.
  */
 @Component

@@ -14,10 +14,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param clockCheckInterval how often the relay reads the database's clock (one {@code select utc_timestamp(6)})
  */
 @ConfigurationProperties("decibel.relay.database")
-public record DatabaseClockSettings(@DefaultValue("5s") Duration maxClockSkew,
+record DatabaseClockSettings(@DefaultValue("5s") Duration maxClockSkew,
 		@DefaultValue("10s") Duration clockCheckInterval) {
 
-	public DatabaseClockSettings {
+	DatabaseClockSettings {
 		if (maxClockSkew.isNegative() || maxClockSkew.isZero()) {
 			throw new IllegalArgumentException("decibel.relay.database.max-clock-skew must be positive");
 		}
