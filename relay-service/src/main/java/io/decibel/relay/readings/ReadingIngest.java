@@ -192,8 +192,8 @@ class ReadingIngest implements SmartLifecycle {
 	/**
 	 * Not stored, not answered: its device sends it again, as it does every reading not answered, and it is judged
 	 * again then. Its delivery is acknowledged to the broker with the batch all the same: left unacknowledged, it is
-	 * sent again only on the relay's next connection, and meanwhile no later delivery reached the relay
-	 * ({@code RelayClockSkewTests} on embedded HiveMQ): one such reading would stall the relay.
+	 * sent again only on the relay's next connection, and meanwhile embedded HiveMQ sent the relay no later delivery
+	 * of the shared subscription (Mosquitto did; {@code RelayClockSkewTests}): one such reading would stall the relay.
 	 */
 	private void leaveUnanswered(Rejection rejection) {
 		this.unansweredForTheClock.increment();
