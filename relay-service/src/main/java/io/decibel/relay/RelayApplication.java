@@ -2,6 +2,10 @@ package io.decibel.relay;
 
 import java.time.Clock;
 
+import io.decibel.contract.ReadingValidator;
+import io.decibel.contract.TelemetryCodec;
+import io.decibel.relay.database.DatabaseClock;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -19,10 +23,19 @@ public class RelayApplication {
 		SpringApplication.run(RelayApplication.class, args);
 	}
 
-	/** The time readings are received and stored at, and retention ages them by: a test moves it on. */
+	/**
+	 * The relay's own clock, which {@link DatabaseClock} measures against the database's: what is stored or compared
+	 * with what is stored goes by the database's. A test sets it off.
+	 */
 	@Bean
 	Clock clock() {
 		return Clock.systemUTC();
+	}
+
+	/** A reading's sampledAt is judged by the database's clock, which every relay shares, not by this host's. */
+	@Bean
+	TelemetryCodec telemetryCodec(DatabaseClock databaseClock) {
+		return new TelemetryCodec(new ReadingValidator(databaseClock.asClock()));
 	}
 
 }

@@ -4,10 +4,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -36,10 +34,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -49,9 +44,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Retention on the real broker and database, its age told by a clock the test moves forward: what is older than
- * its retention period goes, the rest stays, the delivery report covers what is kept, and ingest goes on while a
- * large backlog is deleted.
+ * Retention on the real broker and database, which ages rows by the database's clock: the test ages rows by moving
+ * their times back. What is older than its retention period goes, the rest stays, the delivery report covers what is
+ * kept, and ingest goes on while a large backlog is deleted.
  */
 @ExtendWith(OutputCaptureExtension.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -75,9 +70,6 @@ class RelayRetentionTests {
 
 	@Autowired
 	TransactionTemplate transaction;
-
-	@Autowired
-	MovableClock clock;
 
 	@LocalServerPort
 	int port;
@@ -118,19 +110,20 @@ class RelayRetentionTests {
 
 	@Test
 	void deletesWhatIsOlderThanItsRetentionAndKeepsTheRest() throws Exception {
-		// given: readings, a refused payload, and aggregates of a minute, an hour and a day, all stored now (the
-		// aggregates of a device of their own: the readings count in minutes of theirs)
+		// given: readings and a refused payload, stored now; aggregates of a minute, an hour and a day of 51 days ago
+		// and of 381 days ago (the aggregates of devices of their own: the readings count in minutes of theirs)
 		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("+"));
 		storeAll(readings("porch", 0, 10), acks);
 		this.device.publish(TOPICS.readings("porch"), new byte[] { (byte) 0xff }, null, null);
 		await().until(() -> count("select count(*) from quarantine where device_id = 'porch'") == 1);
-		Instant now = this.clock.instant();
-		insertAggregates("porch-aggregates", now.minus(Duration.ofDays(20)));
+		Instant now = Instant.now();
+		insertAggregates("porch-aggregates", now.minus(Duration.ofDays(51)));
+		insertAggregates("porch-aggregates-old", now.minus(Duration.ofDays(381)));
 		await().atMost(Duration.ofSeconds(20))
 			.untilAsserted(() -> assertThat(gauge("decibel_relay_device_readings_stored", "porch")).isEqualTo(10.0));
 
-		// when: 31 days later (the aggregates are now 51 days old), ten more readings, but for seq 15
-		this.clock.advance(Duration.ofDays(31));
+		// when: 31 days later, ten more readings, but for seq 15
+		age("porch", Duration.ofDays(31));
 		List<Reading> newer = readings("porch", 10, 10);
 		newer.removeIf((reading) -> reading.seq() == 15);
 		storeAll(newer, acks);
@@ -166,12 +159,12 @@ class RelayRetentionTests {
 			.isGreaterThanOrEqualTo(1);
 		assertThat(scrape).contains("decibel_relay_retention_last_run_seconds{");
 
-		// when: the minute aggregate's year is over as well, and the readings' 30 days
-		this.clock.advance(Duration.ofDays(330));
+		// when: the newer readings' 30 days are over as well
+		age("porch", Duration.ofDays(330));
 
-		// then: the minute goes, the hour and the day stay; the newer readings go now too
+		// then: the minute of 381 days ago is gone, its hour and day stay; the newer readings go now too
 		await().atMost(Duration.ofSeconds(30))
-			.untilAsserted(() -> assertThat(aggregates("porch-aggregates")).containsEntry("level_minutes", 0L)
+			.untilAsserted(() -> assertThat(aggregates("porch-aggregates-old")).containsEntry("level_minutes", 0L)
 				.containsEntry("level_hours", 1L)
 				.containsEntry("level_days", 1L));
 		await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(seqs("porch")).isEmpty());
@@ -189,7 +182,7 @@ class RelayRetentionTests {
 	void storesAndAcknowledgesEveryReadingWhileALargeBacklogIsDeleted() throws Exception {
 		// given: 60,000 readings of 60 devices stored 40 days ago, interleaved as a fleet's are
 		int backlog = 60_000;
-		Instant aged = this.clock.instant().minus(Duration.ofDays(40));
+		Instant aged = Instant.now().minus(Duration.ofDays(40));
 		this.transaction.executeWithoutResult((status) -> this.jdbc.update("""
 				insert into readings (device_id, seq, sampled_at, received_at, stored_at, window_ms, rms, dbfs, peak,
 				  source)
@@ -218,6 +211,17 @@ class RelayRetentionTests {
 		assertThat(get("/api/devices/aged-7/delivery").path("retainedFrom").asLong()).isEqualTo(backlog / 60);
 		assertThat(get("/api/devices/aged-7/delivery").path("missing").asLong()).isZero();
 		assertThat(get("/api/devices/busy-3/delivery").path("stored").asLong()).isEqualTo(100);
+	}
+
+	/** Moves the times of a device's readings and refused payloads back, as if they were stored that long ago. */
+	private void age(String deviceId, Duration by) {
+		long seconds = by.toSeconds();
+		this.transaction.executeWithoutResult((status) -> {
+			this.jdbc.update("update readings set stored_at = stored_at - interval ? second,"
+					+ " received_at = received_at - interval ? second where device_id = ?", seconds, seconds, deviceId);
+			this.jdbc.update("update quarantine set received_at = received_at - interval ? second where device_id = ?",
+					seconds, deviceId);
+		});
 	}
 
 	private void insertAggregates(String deviceId, Instant start) {
@@ -312,43 +316,6 @@ class RelayRetentionTests {
 	static Reading reading(String deviceId, long seq) {
 		return new Reading(deviceId, seq, Instant.now().truncatedTo(ChronoUnit.MILLIS), 1000, 1234.5,
 				20 * Math.log10(1234.5 / 32768), 4000, "synthetic");
-	}
-
-	/** The system's clock, moved forward by the test. */
-	static final class MovableClock extends Clock {
-
-		private volatile Duration offset = Duration.ZERO;
-
-		void advance(Duration by) {
-			this.offset = this.offset.plus(by);
-		}
-
-		@Override
-		public Instant instant() {
-			return Instant.now().plus(this.offset);
-		}
-
-		@Override
-		public ZoneId getZone() {
-			return ZoneOffset.UTC;
-		}
-
-		@Override
-		public Clock withZone(ZoneId zone) {
-			throw new UnsupportedOperationException();
-		}
-
-	}
-
-	@TestConfiguration(proxyBeanMethods = false)
-	static class TestClock {
-
-		@Bean
-		@Primary
-		MovableClock movableClock() {
-			return new MovableClock();
-		}
-
 	}
 
 }

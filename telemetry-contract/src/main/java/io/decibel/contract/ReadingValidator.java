@@ -25,6 +25,12 @@ public final class ReadingValidator {
 
 	static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
 
+	/**
+	 * The reason given for a {@code sampledAt} out of range: the one check that depends on the judge's clock, so that
+	 * a judge that doubts its clock can tell it apart.
+	 */
+	public static final String SAMPLED_AT_OUT_OF_RANGE = "sampledAt must be between " + EARLIEST + " and a day from now";
+
 	private static final Pattern SOURCE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
 	private final Clock clock;
@@ -52,7 +58,7 @@ public final class ReadingValidator {
 		Instant latest = this.clock.instant().plus(MAX_CLOCK_AHEAD);
 		if (reading.sampledAt() == null || reading.sampledAt().isBefore(EARLIEST)
 				|| reading.sampledAt().isAfter(latest)) {
-			reasons.add("sampledAt must be between " + EARLIEST + " and a day from now");
+			reasons.add(SAMPLED_AT_OUT_OF_RANGE);
 		}
 		if (reading.windowMs() < 1 || reading.windowMs() > MAX_WINDOW_MS) {
 			reasons.add("windowMs must be between 1 and " + MAX_WINDOW_MS);

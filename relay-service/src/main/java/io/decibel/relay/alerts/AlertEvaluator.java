@@ -1,6 +1,5 @@
 package io.decibel.relay.alerts;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -19,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.decibel.contract.AlertChange;
 import io.decibel.relay.alerts.AlertSettings.Rule;
 import io.decibel.relay.alerts.AlertStore.EvaluationLock;
+import io.decibel.relay.database.DatabaseClock;
 import io.decibel.relay.levels.LevelSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -58,7 +58,7 @@ class AlertEvaluator implements SmartLifecycle {
 
 	private final MeterRegistry meters;
 
-	private final Clock clock;
+	private final DatabaseClock clock;
 
 	/** For a minute part written before an evaluation began and committed after it. */
 	private static final Duration MARGIN = Duration.ofSeconds(30);
@@ -72,7 +72,7 @@ class AlertEvaluator implements SmartLifecycle {
 	private volatile boolean running;
 
 	AlertEvaluator(AlertSettings settings, LevelSettings levels, AlertStore store, AlertPublisher publisher,
-			PlatformTransactionManager transactions, MeterRegistry meters, Clock clock) {
+			PlatformTransactionManager transactions, MeterRegistry meters, DatabaseClock clock) {
 		this.settings = settings;
 		this.clock = clock;
 		this.levels = levels;

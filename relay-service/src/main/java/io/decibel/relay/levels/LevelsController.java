@@ -1,12 +1,12 @@
 package io.decibel.relay.levels;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 import io.decibel.contract.ReadingValidator;
+import io.decibel.relay.database.DatabaseClock;
 import io.decibel.relay.levels.LevelReader.Interval;
 import org.jspecify.annotations.Nullable;
 
@@ -37,9 +37,9 @@ class LevelsController {
 
 	private final LevelReader reader;
 
-	private final Clock clock;
+	private final DatabaseClock clock;
 
-	LevelsController(LevelReader reader, Clock clock) {
+	LevelsController(LevelReader reader, DatabaseClock clock) {
 		this.reader = reader;
 		this.clock = clock;
 	}

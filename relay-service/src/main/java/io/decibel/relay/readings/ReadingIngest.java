@@ -1,6 +1,5 @@
 package io.decibel.relay.readings;
 
-import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -16,6 +15,8 @@ import io.decibel.contract.ReadingValidator;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.relay.RelayProperties;
+import io.decibel.relay.database.DatabaseClock;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -66,14 +67,20 @@ class ReadingIngest implements SmartLifecycle {
 
 	private final ApplicationEventPublisher events;
 
-	private final Clock clock;
+	private final DatabaseClock clock;
+
+	private final Counter unansweredForTheClock;
 
 	private volatile boolean running;
 
 	ReadingIngest(TelemetryCodec codec, Topics topics, ReadingStore store, MeterRegistry meters,
-			RelayProperties relay, ApplicationEventPublisher events, Clock clock) {
+			RelayProperties relay, ApplicationEventPublisher events, DatabaseClock clock) {
 		this.codec = codec;
 		this.clock = clock;
+		this.unansweredForTheClock = Counter.builder("decibel.relay.readings.unanswered")
+			.description("Readings neither stored nor answered, for their device to send again: they failed the"
+					+ " sampledAt check while the relay's clock was not within max-clock-skew of the database's")
+			.register(meters);
 		this.topics = topics;
 		this.writer = new BatchWriter(store, relay.retryBackoff(), this::isRunning, meters);
 		this.replyTopics = new ReplyTopics(topics, meters);
@@ -83,14 +90,23 @@ class ReadingIngest implements SmartLifecycle {
 
 	public List<Message<byte[]>> ingest(ReadingBatch batch) {
 		Instant receivedAt = this.clock.instant().truncatedTo(ChronoUnit.MICROS);
+		boolean clockTrusted = this.clock.skewWithinLimit();
 		List<Message<?>> deliveries = batch.deliveries();
 		List<Reading> readings = new ArrayList<>();
 		List<Message<?>> readingDeliveries = new ArrayList<>();
 		List<Rejection> rejections = new ArrayList<>();
 		// per delivery, in arrival order: its rejection, or null when its reading is in `readings`
 		List<@Nullable Rejection> outcomes = new ArrayList<>(deliveries.size());
-		for (Message<?> delivery : deliveries) {
+		boolean[] unanswered = new boolean[deliveries.size()];
+		for (int i = 0; i < deliveries.size(); i++) {
+			Message<?> delivery = deliveries.get(i);
 			Rejection rejection = check(delivery, receivedAt, readings);
+			if (rejection != null && !clockTrusted && failsOnlyTheTimeCheck(rejection)) {
+				unanswered[i] = true;
+				leaveUnanswered(rejection);
+				outcomes.add(null);
+				continue;
+			}
 			outcomes.add(rejection);
 			if (rejection != null) {
 				rejections.add(rejection);
@@ -114,6 +130,9 @@ class ReadingIngest implements SmartLifecycle {
 		Iterator<Ack> written = acks.iterator();
 		Iterator<Reading> read = readings.iterator();
 		for (int i = 0; i < outcomes.size(); i++) {
+			if (unanswered[i]) {
+				continue;
+			}
 			Rejection rejection = outcomes.get(i);
 			if (rejection == null) {
 				Ack ack = written.next();
@@ -159,6 +178,28 @@ class ReadingIngest implements SmartLifecycle {
 		String deviceId = topicDevice.filter(ReadingValidator::isValidDeviceId).orElse(decoded.deviceId());
 		return new Rejection(delivery, (topic != null) ? topic : "", deviceId, decoded.seq(), reason, receivedAt,
 				payload);
+	}
+
+	/**
+	 * The one check whose verdict depends on a clock. It goes by the database's clock; but while the relay's own clock
+	 * is far off the database's (or the database's was never read), the relay doubts its verdict and does not answer
+	 * it for good ({@code REJECTED}): it leaves the reading for its device to send again.
+	 */
+	private static boolean failsOnlyTheTimeCheck(Rejection rejection) {
+		return rejection.reason().equals(ReadingValidator.SAMPLED_AT_OUT_OF_RANGE);
+	}
+
+	/**
+	 * Not stored, not answered: its device sends it again, as it does every reading not answered, and it is judged
+	 * again then. Its delivery is acknowledged to the broker with the batch all the same: left unacknowledged, it is
+	 * sent again only on the relay's next connection, and meanwhile embedded HiveMQ sent the relay no later delivery
+	 * of the shared subscription (Mosquitto did; {@code RelayClockSkewTests}): one such reading would stall the relay.
+	 */
+	private void leaveUnanswered(Rejection rejection) {
+		this.unansweredForTheClock.increment();
+		LOG.warn("Left a reading on {} unanswered, for its device to send again: {}, while the relay's clock is not "
+				+ "within decibel.relay.database.max-clock-skew of the database's ({})", rejection.topic(),
+				rejection.reason(), this.clock.skewDescription());
 	}
 
 	private @Nullable String mismatch(Optional<String> topicDevice, Reading reading) {

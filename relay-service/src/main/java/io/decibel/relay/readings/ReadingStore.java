@@ -1,6 +1,5 @@
 package io.decibel.relay.readings;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -15,6 +14,7 @@ import java.util.Set;
 import io.decibel.contract.Ack;
 import io.decibel.contract.Reading;
 import io.decibel.relay.levels.LevelMinutes;
+import io.decibel.relay.database.DatabaseClock;
 import io.decibel.relay.quarantine.QuarantineRepository;
 import io.decibel.relay.quarantine.QuarantinedPayload;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,7 +46,7 @@ class ReadingStore {
 
 	private final TransactionTemplate transaction;
 
-	private final Clock clock;
+	private final DatabaseClock clock;
 
 	private final Timer committed;
 
@@ -58,7 +58,7 @@ class ReadingStore {
 	private boolean lookUpFirst;
 
 	ReadingStore(StoredReadingRepository readings, QuarantineRepository quarantine, LevelMinutes levels,
-			TransactionTemplate transaction, MeterRegistry meters, Clock clock) {
+			TransactionTemplate transaction, MeterRegistry meters, DatabaseClock clock) {
 		this.readings = readings;
 		this.clock = clock;
 		this.quarantine = quarantine;
@@ -191,9 +191,10 @@ class ReadingStore {
 		}
 	}
 
-	// the column keeps microseconds: the ACK must carry the time the table holds
+	// by the database's clock, which retention ages the row by, whatever this relay's clock says; the column keeps
+	// microseconds: the ACK must carry the time the table holds
 	private Instant now() {
-		return this.clock.instant().truncatedTo(ChronoUnit.MICROS);
+		return this.clock.measuredInstant().truncatedTo(ChronoUnit.MICROS);
 	}
 
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
+import io.decibel.relay.database.DatabaseClock;
 import io.decibel.relay.retention.RetentionStore.ReadingsChunk;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -29,6 +30,9 @@ import org.springframework.stereotype.Component;
  * Every relay runs it. Two at once take turns chunk by chunk (a chunk of readings locks its rows, the other relay's
  * waits for them, then finds the next ones) and delete nothing twice; a delete of the other tables finds what is
  * left. A run that fails (the database away) ends, and the next one starts an interval later.
+ * <p>
+ * Ages are told by the database's clock, read as a run starts: the rows' times are on it, and a relay whose own clock
+ * runs fast deletes nothing early.
  */
 @Component
 class Retention implements SmartLifecycle {
@@ -42,6 +46,8 @@ class Retention implements SmartLifecycle {
 	private final RetentionSettings settings;
 
 	private final Clock clock;
+
+	private final DatabaseClock databaseClock;
 
 	private final ApplicationEventPublisher events;
 
@@ -59,11 +65,12 @@ class Retention implements SmartLifecycle {
 
 	private volatile @Nullable Instant oldestReading;
 
-	Retention(RetentionStore store, RetentionSettings settings, Clock clock, ApplicationEventPublisher events,
-			MeterRegistry meters) {
+	Retention(RetentionStore store, RetentionSettings settings, Clock clock, DatabaseClock databaseClock,
+			ApplicationEventPublisher events, MeterRegistry meters) {
 		this.store = store;
 		this.settings = settings;
 		this.clock = clock;
+		this.databaseClock = databaseClock;
 		this.events = events;
 		this.readingsDeleted = deleted(meters, "readings");
 		this.quarantineDeleted = deleted(meters, "quarantine");
@@ -91,7 +98,7 @@ class Retention implements SmartLifecycle {
 	/** One run: each table down to its retention period, or until the relay stops. */
 	void run() {
 		try {
-			Instant now = this.clock.instant();
+			Instant now = this.databaseClock.read();
 			long readings = drain(this.settings.readings(), now, this::readingsChunk, this.readingsDeleted);
 			long quarantine = drain(this.settings.quarantine(), now, rows(this.store::deleteQuarantine),
 					this.quarantineDeleted);
@@ -162,7 +169,8 @@ class Retention implements SmartLifecycle {
 
 	private double oldestReadingAge() {
 		Instant oldest = this.oldestReading;
-		return (oldest != null) ? Duration.between(oldest, this.clock.instant()).toMillis() / 1000.0 : Double.NaN;
+		return (oldest != null) ? Duration.between(oldest, this.databaseClock.instant()).toMillis() / 1000.0
+				: Double.NaN;
 	}
 
 	private static double seconds(@Nullable Instant instant) {
