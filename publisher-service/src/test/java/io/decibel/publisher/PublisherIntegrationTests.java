@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.decibel.contract.Ack;
+import io.decibel.contract.ReadingIdentity;
 import io.decibel.contract.Topics;
 import io.decibel.publisher.acks.Completion;
 import io.decibel.stack.EmbeddedBroker;
@@ -76,8 +77,9 @@ class PublisherIntegrationTests {
 			assertThat(delivery.reading().deviceId()).isEqualTo(this.deviceId);
 			assertThat(delivery.reading().source()).isEqualTo("synthetic");
 			assertThat(delivery.responseTopic()).isEqualTo(this.topics.acks(this.deviceId));
-			assertThat(new String(delivery.correlationData(), StandardCharsets.UTF_8))
-				.isEqualTo(Long.toString(delivery.seq()));
+			// seq, reading and send (contract v1.2)
+			assertThat(new String(delivery.correlationData(), StandardCharsets.UTF_8)).isEqualTo(delivery.seq() + ":"
+					+ ReadingIdentity.digest(delivery.reading()).substring(0, 16) + ":" + delivery.number());
 		});
 		assertThat(output).contains("Published seq=4 level=", "ACK seq=4 status=STORED rtt=",
 				"All 5 readings acknowledged");

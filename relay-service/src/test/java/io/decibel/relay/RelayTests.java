@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.decibel.contract.Reading;
+import io.decibel.contract.ReadingIdentity;
 import io.decibel.contract.SoundLevels;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
@@ -314,9 +315,12 @@ class RelayTests {
 
 	@Test
 	void answersConflictForAnotherReadingUnderAStoredSeqAndKeepsTheStoredOne() throws Exception {
-		// given: seqs 5 and 9 of a device stored
+		// given: seqs 5 and 9 of a device stored; 5 with doubles whose shortest decimal form has 17 digits, and levels
 		BlockingQueue<Received> acks = this.device.subscribe(TOPICS.acks("forgetful"));
-		Reading stored = reading("forgetful", 5);
+		Reading plain = reading("forgetful", 5);
+		Reading stored = new Reading("forgetful", 5, Instant.now().minusNanos(123_456_789), 1000, 0.1 + 0.2,
+				20 * Math.log10((0.1 + 0.2) / 32768), 1 / 3.0, "microphone",
+				new SoundLevels(Math.PI, 2 * Math.PI, -Math.E, 10 / 7.0, 0.1 + 0.2, Math.nextUp(0.25), false));
 		publish(stored, TOPICS.acks("forgetful"), "5");
 		publish(reading("forgetful", 9), TOPICS.acks("forgetful"), "9");
 		JsonNode storedAck = this.json.readTree(MqttTestClient.next(acks).payload());
@@ -324,7 +328,7 @@ class RelayTests {
 
 		// when: the device lost its state and numbers a new reading 5
 		Reading renumbered = new Reading("forgetful", 5, stored.sampledAt().plusSeconds(3600), stored.windowMs(),
-				stored.rms(), stored.dbfs(), stored.peak(), stored.source());
+				plain.rms(), plain.dbfs(), plain.peak(), plain.source());
 		publish(renumbered, TOPICS.acks("forgetful"), "5-again");
 
 		// then
@@ -335,8 +339,13 @@ class RelayTests {
 		assertThat(body.path("highestSeq").asLong()).isEqualTo(9);
 		assertThat(body.path("storedAt").asString()).isEqualTo(storedAck.path("storedAt").asString());
 		assertThat(conflict.correlation()).isEqualTo("5-again");
+		// it names the reading that holds the seq as the device would from the reading it sent (contract v1.2)
+		ReadingIdentity heldBy = this.codec.decodeAck(conflict.payload().getBytes(StandardCharsets.UTF_8)).heldBy();
+		assertThat(heldBy).isEqualTo(ReadingIdentity.of(stored));
+		assertThat(body.path("heldBy").path("sampledAt").asString())
+			.isEqualTo(stored.sampledAt().truncatedTo(ChronoUnit.MICROS).toString());
 		assertThat(this.repository.findById(new ReadingKey("forgetful", 5)).orElseThrow().getSampledAt())
-			.isEqualTo(stored.sampledAt());
+			.isEqualTo(stored.sampledAt().truncatedTo(ChronoUnit.MICROS));
 		// the same reading sent again is still a duplicate
 		publish(stored, TOPICS.acks("forgetful"), "5-resent");
 		assertThat(status(MqttTestClient.next(acks))).isEqualTo("DUPLICATE");

@@ -158,7 +158,8 @@ class TelemetryCodecTests {
 		// given
 		Ack ack = switch (status) {
 			case REJECTED -> Ack.rejected("dev-1", 42L, "seq must be between 0 and 1");
-			case CONFLICT -> new Ack("dev-1", 42L, status, NOW, "stored with a different reading", 917L);
+			case CONFLICT -> new Ack("dev-1", 42L, status, NOW, "stored with a different reading", 917L,
+					new ReadingIdentity(Instant.parse("2026-01-31T11:59:59.123456Z"), "ab".repeat(32)));
 			default -> new Ack("dev-1", 42L, status, NOW, null);
 		};
 
@@ -178,6 +179,23 @@ class TelemetryCodecTests {
 		assertThat(stored.has("highestSeq")).isFalse();
 		assertThat(conflict.get("status").stringValue()).isEqualTo("CONFLICT");
 		assertThat(conflict.get("highestSeq").longValue()).isEqualTo(917L);
+	}
+
+	@Test
+	void writesTheReadingThatHoldsTheSeqOfAConflictAndReadsAConflictWithoutIt() {
+		ReadingIdentity heldBy = new ReadingIdentity(Instant.parse("2026-01-31T11:59:59.123456Z"), "ab".repeat(32));
+		JsonNode conflict = this.json.readTree(this.codec.encode(new Ack("dev-1", 3L, AckStatus.CONFLICT, NOW,
+				"stored with a different reading", 917L, heldBy)));
+		byte[] v11 = """
+				{"deviceId":"dev-1","seq":3,"status":"CONFLICT","storedAt":"2026-01-31T12:00:00Z","highestSeq":917}"""
+			.getBytes(StandardCharsets.UTF_8);
+
+		assertThat(conflict.get("heldBy").get("sampledAt").stringValue()).isEqualTo("2026-01-31T11:59:59.123456Z");
+		assertThat(conflict.get("heldBy").get("digest").stringValue()).isEqualTo("ab".repeat(32));
+		assertThat(this.json.readTree(this.codec.encode(new Ack("dev-1", 3L, AckStatus.STORED, NOW, null)))
+			.has("heldBy")).isFalse();
+		assertThat(this.codec.decodeAck(v11))
+			.isEqualTo(new Ack("dev-1", 3L, AckStatus.CONFLICT, NOW, null, 917L, null));
 	}
 
 	@Test

@@ -8,6 +8,7 @@ import io.decibel.contract.Ack;
 import io.decibel.contract.AckStatus;
 import io.decibel.publisher.PublisherMeters;
 import io.decibel.publisher.PublisherProperties;
+import io.decibel.publisher.publishing.Correlation;
 import io.decibel.publisher.publishing.DurableOutbox;
 import io.decibel.publisher.publishing.DurableOutbox.Renumbered;
 import io.decibel.publisher.publishing.DurableOutbox.Renumbering;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Matches each ACK with the pending reading it answers, by the Correlation Data the reading was sent with (the
- * seq, in decimal) or, from a relay that did not echo it, by the ACK's seq.
+ * Matches each ACK with the pending reading it answers, by the Correlation Data the reading was sent with
+ * ({@link Correlation}: seq, reading, send; or the seq alone, as v1 devices sent it) or, from a relay that did not
+ * echo it, by the ACK's seq. An answer to a send of another reading under the same seq settles nothing.
  */
 @Component
 class AckCorrelator {
@@ -48,7 +50,8 @@ class AckCorrelator {
 
 	void correlate(Ack ack, byte @Nullable [] correlationData) {
 		long now = System.nanoTime();
-		Long seq = seqOf(correlationData, ack.seq());
+		Correlation answered = Correlation.parse(correlationData);
+		Long seq = (answered != null) ? Long.valueOf(answered.seq()) : ack.seq();
 		if (seq == null) {
 			throw new IllegalArgumentException("ACK names no seq, neither in its Correlation Data nor in its body");
 		}
@@ -56,13 +59,14 @@ class AckCorrelator {
 			throw new IllegalArgumentException("ACK for device '" + ack.deviceId() + "', not for this device");
 		}
 		if (ack.status() == AckStatus.CONFLICT) {
-			conflict(ack, seq, now);
+			conflict(ack, seq, answered, now);
 			return;
 		}
-		Optional<Acknowledged> acknowledged = this.outbox.acknowledge(seq, now);
+		Optional<Acknowledged> acknowledged = this.outbox.acknowledge(seq, answered, now);
 		if (acknowledged.isEmpty()) {
-			// typically the second answer to a re-sent reading
-			LOG.debug("ACK seq={} status={} for no pending reading", seq, ack.status());
+			// typically the second answer to a re-sent reading; or one to an older reading's copy under this seq
+			LOG.debug("ACK seq={} status={} for no pending reading it answers ({})", seq, ack.status(),
+					(correlationData != null) ? new String(correlationData, StandardCharsets.UTF_8) : "no correlation");
 			return;
 		}
 		this.meters.acknowledged(ack.status(), acknowledged.get().roundTrip());
@@ -79,20 +83,26 @@ class AckCorrelator {
 	}
 
 	/**
-	 * The relay holds the seq with another reading: the device's numbering went back. The outbox moves its counter
-	 * past the relay's highest seq and numbers the reading again; it is not done, it goes out again under its new seq.
+	 * The relay holds the seq with another reading than the one answered: the device's numbering went back. The
+	 * outbox moves its counter past the relay's highest seq and numbers the pending reading again — it is not done, it
+	 * goes out again under its new seq — unless the relay names that very reading as the holder: then the answer was
+	 * to an older copy, and the pending reading is stored.
 	 */
-	private void conflict(Ack ack, long seq, long now) {
+	private void conflict(Ack ack, long seq, @Nullable Correlation answered, long now) {
 		// a relay that does not say how far it is holds at least this seq
 		long highestSeq = (ack.highestSeq() != null) ? Math.max(ack.highestSeq(), seq) : seq;
-		Renumbering renumbering = this.outbox.conflict(seq, highestSeq, now);
+		Renumbering renumbering = this.outbox.conflict(seq, highestSeq, ack.heldBy(), answered, now);
 		if (renumbering.counterMoved()) {
 			LOG.warn("The device's numbering went back: the relay already holds seq={} and more, up to seq={} "
 					+ "(state lost?); continuing after seq={}; each pending reading the relay answers CONFLICT is "
 					+ "numbered again", seq, highestSeq, highestSeq);
 		}
+		if (renumbering.storedBefore().isPresent()) {
+			storedBefore(ack, seq, renumbering.storedBefore().get());
+			return;
+		}
 		if (renumbering.conflicted().isEmpty()) {
-			LOG.debug("ACK seq={} status=CONFLICT for no pending reading", seq);
+			LOG.debug("ACK seq={} status=CONFLICT for no pending reading it concerns", seq);
 			return;
 		}
 		Acknowledged conflicted = renumbering.conflicted().get();
@@ -107,16 +117,17 @@ class AckCorrelator {
 				seq, renumberedAs);
 	}
 
-	private static @Nullable Long seqOf(byte @Nullable [] correlationData, @Nullable Long ackSeq) {
-		if (correlationData != null) {
-			try {
-				return Long.parseLong(new String(correlationData, StandardCharsets.UTF_8));
-			}
-			catch (NumberFormatException ex) {
-				// not ours: fall back to the body
-			}
-		}
-		return ackSeq;
+	/**
+	 * The answer was to another copy under the seq, and the relay names the pending reading itself as the holder: it
+	 * was stored before (its own answer lost or still on the way). Counted as {@code duplicate}, which it is.
+	 */
+	private void storedBefore(Ack ack, long seq, Acknowledged stored) {
+		this.meters.acknowledged(AckStatus.DUPLICATE, stored.roundTrip());
+		this.progress.roundTrip(stored.roundTrip());
+		LOG.info("ACK seq={} status=CONFLICT rtt={} ms: the relay holds this very reading under it, stored at {}; "
+				+ "settled as stored", seq, String.format(Locale.ROOT, "%.1f", stored.roundTrip().toNanos() / 1e6),
+				ack.storedAt());
+		this.completion.acknowledged(seq, AckStatus.DUPLICATE);
 	}
 
 }

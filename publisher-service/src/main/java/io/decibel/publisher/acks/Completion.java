@@ -22,7 +22,8 @@ import org.springframework.stereotype.Component;
  * The end of a counted run: complete once each of the readings {@code decibel.publisher.count} asks for, and each
  * reading the outbox kept from before a restart, is done — acknowledged, or given up (done, and lost: the process then
  * exits with a status of its own, see {@code PublisherApplication}). A reading answered {@code CONFLICT} is not done:
- * it goes out again under a new seq. A run without a count never completes.
+ * it goes out again under a new seq — unless the relay named that very reading as the holder of its seq: then it is
+ * stored. A run without a count never completes.
  */
 @Component
 public class Completion {

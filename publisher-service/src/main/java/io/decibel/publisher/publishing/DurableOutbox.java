@@ -17,9 +17,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 
 import io.decibel.contract.Reading;
+import io.decibel.contract.ReadingIdentity;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.publisher.PublisherProperties.OutboxFull;
 import io.decibel.publisher.publishing.PendingReadings.Acknowledged;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -143,7 +145,17 @@ public class DurableOutbox implements Closeable {
 	 * @return as {@link PendingReadings#acknowledge}
 	 */
 	public synchronized Optional<Acknowledged> acknowledge(long seq, long nowNanos) {
-		Optional<Acknowledged> acknowledged = this.pending.acknowledge(seq, nowNanos);
+		return acknowledge(seq, null, nowNanos);
+	}
+
+	/**
+	 * Settles the reading with the given seq, acknowledged, when the answer is to one of its sends.
+	 * @param answered the Correlation Data of the answer, {@code null} when it names no send
+	 * @return as {@link PendingReadings#acknowledge(long, Correlation, long)}
+	 */
+	public synchronized Optional<Acknowledged> acknowledge(long seq, @Nullable Correlation answered,
+			long nowNanos) {
+		Optional<Acknowledged> acknowledged = this.pending.acknowledge(seq, answered, nowNanos);
 		acknowledged.ifPresent((settled) -> settled(seq));
 		return acknowledged;
 	}
@@ -157,11 +169,34 @@ public class DurableOutbox implements Closeable {
 	 * one of this device's own new readings, stored in the same batch as the conflict or before (its ACK on the way
 	 * or lost), and numbered again such a reading would be stored twice. Only a {@code CONFLICT} answer says that a
 	 * seq is held by another reading; each of theirs that is will get one, and be numbered again then.
+	 * <p>
+	 * The answer may be to another copy under the seq: an older reading's, sent before the device lost its state and
+	 * still on its way, while the pending reading is stored already (its {@code STORED} lost). So the pending reading
+	 * is numbered again only when the relay names another reading as the holder (contract v1.2); when it names this
+	 * one, the reading is settled as stored. A v1.1 relay names none: then the reading is numbered again when the
+	 * answer is to one of its own sends, or when the Correlation Data cannot tell (the seq alone, as v1 sent it).
 	 * @param seq the seq in conflict
 	 * @param highestSeq the highest seq the relay holds for the device
+	 * @param heldBy the reading that holds the seq, {@code null} from a v1.1 relay
+	 * @param answered the Correlation Data of the answer, {@code null} when it names no send
 	 */
-	public synchronized Renumbering conflict(long seq, long highestSeq, long nowNanos) {
-		Optional<Acknowledged> conflicted = this.pending.acknowledge(seq, nowNanos);
+	public synchronized Renumbering conflict(long seq, long highestSeq, @Nullable ReadingIdentity heldBy,
+			@Nullable Correlation answered, long nowNanos) {
+		Optional<ReadingIdentity> pendingIdentity = this.pending.identity(seq);
+		Optional<Acknowledged> storedBefore = Optional.empty();
+		Optional<Acknowledged> conflicted = Optional.empty();
+		if (pendingIdentity.isPresent() && heldBy != null) {
+			if (heldBy.equals(pendingIdentity.get())) {
+				storedBefore = this.pending.acknowledge(seq, nowNanos);
+			}
+			else {
+				conflicted = this.pending.acknowledge(seq, nowNanos);
+			}
+		}
+		else if (pendingIdentity.isPresent()) {
+			conflicted = this.pending.acknowledge(seq, answered, nowNanos);
+		}
+		storedBefore.ifPresent((settled) -> settled(seq));
 		conflicted.ifPresent((settled) -> settled(seq));
 		boolean counterMoved = this.next <= highestSeq && !this.closed;
 		if (counterMoved) {
@@ -180,7 +215,7 @@ public class DurableOutbox implements Closeable {
 		}
 		this.renumbered += renumbered.size();
 		notifyAll();
-		return new Renumbering(conflicted, counterMoved, highestSeq, renumbered);
+		return new Renumbering(conflicted, storedBefore, counterMoved, highestSeq, renumbered);
 	}
 
 	/**
@@ -331,13 +366,15 @@ public class DurableOutbox implements Closeable {
 	/**
 	 * What a {@code CONFLICT} answer did.
 	 *
-	 * @param conflicted the reading in conflict, settled, with its round trip; empty when it was no longer pending
+	 * @param conflicted the reading in conflict, settled, with its round trip; empty when it was no longer pending,
+	 * or is not in conflict
+	 * @param storedBefore the pending reading that the relay named as the holder of its seq: settled as stored
 	 * @param counterMoved whether the counter moved past the relay's highest seq now (the first answer that says so)
 	 * @param highestSeq the relay's highest seq for the device
 	 * @param renumbered the reading numbered again, old seq to new: the one in conflict, when it was pending
 	 */
-	public record Renumbering(Optional<Acknowledged> conflicted, boolean counterMoved, long highestSeq,
-			List<Renumbered> renumbered) {
+	public record Renumbering(Optional<Acknowledged> conflicted, Optional<Acknowledged> storedBefore,
+			boolean counterMoved, long highestSeq, List<Renumbered> renumbered) {
 	}
 
 	/** A reading numbered again: its old seq and its new one. */

@@ -10,7 +10,9 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import io.decibel.contract.Reading;
+import io.decibel.contract.ReadingIdentity;
 import io.decibel.publisher.PublisherProperties.OutboxFull;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The outbox in memory: the readings kept and not acknowledged yet, oldest first, with when each was sent and when it
@@ -145,7 +147,7 @@ public class PendingReadings {
 	 * Records a send of the reading, a first send or a re-send, before it is handed to the MQTT client: its ACK may
 	 * come back before the hand-over returns. An ACK of an earlier send may have removed the reading already: that
 	 * is a re-send. A send that the client then refuses is taken back with {@link #notSent}.
-	 * @return the send, to take back
+	 * @return the send, to name in its Correlation Data and to take back
 	 */
 	synchronized Send sent(long seq, long nowNanos) {
 		Pending pending = this.bySeq.get(seq);
@@ -157,10 +159,11 @@ public class PendingReadings {
 			this.resent++;
 		}
 		long previousSentNanos = (pending != null) ? pending.lastSentNanos : 0;
-		if (pending != null) {
-			pending.sent(nowNanos);
+		if (pending == null) {
+			return new Send(seq, first, previousSentNanos, 0, null);
 		}
-		return new Send(seq, first, previousSentNanos);
+		pending.sent(nowNanos);
+		return new Send(seq, first, previousSentNanos, pending.sends, pending.identity);
 	}
 
 	/** Takes back a send that never left: the MQTT client refused the reading, which stays as it was. */
@@ -224,12 +227,25 @@ public class PendingReadings {
 	 * of a re-sent reading took it, or it was given up)
 	 */
 	public synchronized Optional<Acknowledged> acknowledge(long seq, long nowNanos) {
+		return acknowledge(seq, null, nowNanos);
+	}
+
+	/**
+	 * Removes the reading with the given seq when the answer is to one of its sends.
+	 * @param answered the Correlation Data the answer carries; {@code null} when it names no send (the seq alone)
+	 * @return the reading and its round trip from its first send, empty when it was not pending (an earlier ACK
+	 * of a re-sent reading took it, or it was given up) or the answer is to a send of another reading under its seq
+	 */
+	public synchronized Optional<Acknowledged> acknowledge(long seq, @Nullable Correlation answered,
+			long nowNanos) {
+		// any answer says that the relay answers
 		this.acknowledgedOnce = true;
 		this.lastAcknowledgedNanos = nowNanos;
-		Pending pending = this.bySeq.remove(seq);
-		if (pending == null) {
+		Pending pending = this.bySeq.get(seq);
+		if (pending == null || (answered != null && !answered.answers(pending.identity))) {
 			return Optional.empty();
 		}
+		this.bySeq.remove(seq);
 		this.acknowledged++;
 		// which send the ACK answers is unknown (Karn's problem): the first one, to be safe. Taking the last would let
 		// the ACK of a probe's first copy, answered from a backlog, make everything behind that copy look lost
@@ -241,6 +257,11 @@ public class PendingReadings {
 		notifyAll();
 		long firstSent = (pending.sends > 0) ? pending.firstSentNanos : pending.addedNanos;
 		return Optional.of(new Acknowledged(pending.reading, Duration.ofNanos(nowNanos - firstSent)));
+	}
+
+	/** The identity of the pending reading with the given seq, empty when none is pending. */
+	synchronized Optional<ReadingIdentity> identity(long seq) {
+		return Optional.ofNullable(this.bySeq.get(seq)).map((pending) -> pending.identity);
 	}
 
 	/** Readings published and not acknowledged yet. */
@@ -294,13 +315,21 @@ public class PendingReadings {
 	public record Acknowledged(Reading reading, Duration roundTrip) {
 	}
 
-	/** One send of a reading, as {@link #sent} recorded it. */
-	record Send(long seq, boolean first, long previousSentNanos) {
+	/**
+	 * One send of a reading, as {@link #sent} recorded it.
+	 *
+	 * @param number which send of the reading it is, from 1; 0 when the reading was no longer pending
+	 * @param identity the reading's identity, {@code null} when it was no longer pending
+	 */
+	record Send(long seq, boolean first, long previousSentNanos, int number, @Nullable ReadingIdentity identity) {
 	}
 
 	private static final class Pending {
 
 		private final Reading reading;
+
+		/** What its Correlation Data names and a {@code CONFLICT} is compared with: computed once. */
+		private final ReadingIdentity identity;
 
 		private final long addedNanos;
 
@@ -314,6 +343,7 @@ public class PendingReadings {
 
 		Pending(Reading reading, long addedNanos, boolean durable) {
 			this.reading = reading;
+			this.identity = ReadingIdentity.of(reading);
 			this.addedNanos = addedNanos;
 			this.durable = durable;
 		}

@@ -1,8 +1,7 @@
 package io.decibel.publisher.publishing;
 
-import java.nio.charset.StandardCharsets;
-
 import io.decibel.contract.Reading;
+import io.decibel.contract.ReadingIdentity;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.contract.Topics;
 import io.decibel.publisher.PublisherProperties;
@@ -20,8 +19,9 @@ import org.springframework.messaging.support.MessageBuilder;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends a reading into {@code readingsOutFlow} as an MQTT 5 request: the relay answers on the Response Topic with
- * the seq as Correlation Data. A reading that cannot be sent stays pending; it is never an error of the caller.
+ * Sends a reading into {@code readingsOutFlow} as an MQTT 5 request: the relay answers on the Response Topic with the
+ * send's Correlation Data ({@link Correlation}: seq, reading, send). A reading that cannot be sent stays pending; it is
+ * never an error of the caller.
  */
 @Component
 class ReadingPublisher {
@@ -58,14 +58,15 @@ class ReadingPublisher {
 		if (!this.clientManager.isConnected()) {
 			return false;
 		}
+		// recorded first: the ACK can be back before the client returns
+		PendingReadings.Send send = this.pending.sent(reading.seq(), System.nanoTime());
+		ReadingIdentity identity = (send.identity() != null) ? send.identity() : ReadingIdentity.of(reading);
 		Message<byte[]> message = MessageBuilder.withPayload(this.codec.encode(reading))
 			.setHeader(MqttHeaders.TOPIC, this.readingsTopic)
 			.setHeader(MqttHeaders.RESPONSE_TOPIC, this.acksTopic)
-			.setHeader(MqttHeaders.CORRELATION_DATA, correlationData(reading.seq()))
+			.setHeader(MqttHeaders.CORRELATION_DATA, Correlation.of(reading.seq(), identity, send.number()))
 			.setHeader(MqttHeaders.QOS, 1)
 			.build();
-		// recorded first: the ACK can be back before the client returns
-		PendingReadings.Send send = this.pending.sent(reading.seq(), System.nanoTime());
 		try {
 			this.readingsOutFlow.getInputChannel().send(message);
 			return true;
@@ -76,11 +77,6 @@ class ReadingPublisher {
 					NestedExceptionUtils.getMostSpecificCause(ex).getMessage());
 			return false;
 		}
-	}
-
-	/** The seq in UTF-8 decimal: readable in any MQTT tool, and what the ACK side parses back. */
-	static byte[] correlationData(long seq) {
-		return Long.toString(seq).getBytes(StandardCharsets.UTF_8);
 	}
 
 }

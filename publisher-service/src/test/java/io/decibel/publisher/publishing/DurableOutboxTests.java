@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.decibel.contract.Reading;
+import io.decibel.contract.ReadingIdentity;
 import io.decibel.contract.TelemetryCodec;
 import io.decibel.publisher.PublisherProperties.OutboxFull;
 import io.decibel.publisher.publishing.DurableOutbox.Renumbered;
@@ -92,7 +93,7 @@ class DurableOutboxTests {
 		keepAndWrite(outbox, 3);
 
 		// when
-		DurableOutbox.Renumbering renumbering = outbox.conflict(0, 41, 0);
+		DurableOutbox.Renumbering renumbering = outbox.conflict(0, 41, another(0), null, 0);
 		DurableOutbox.Batch batch = outbox.nextBatch(Duration.ZERO);
 		outbox.write(batch);
 
@@ -105,8 +106,8 @@ class DurableOutboxTests {
 		assertThat(outbox.renumbered()).isEqualTo(1);
 
 		// and a later answer for an old seq moves nothing
-		assertThat(outbox.conflict(0, 41, 0).counterMoved()).isFalse();
-		assertThat(outbox.conflict(0, 41, 0).renumbered()).isEmpty();
+		assertThat(outbox.conflict(0, 41, another(0), null, 0).counterMoved()).isFalse();
+		assertThat(outbox.conflict(0, 41, another(0), null, 0).renumbered()).isEmpty();
 	}
 
 	@Test
@@ -117,7 +118,7 @@ class DurableOutboxTests {
 		keepAndWrite(outbox, 3);
 
 		// when
-		outbox.conflict(0, 1, 0);
+		outbox.conflict(0, 1, another(0), null, 0);
 
 		// then: seq 1 is not numbered again — numbered again, the relay would store it twice
 		assertThat(pending.readings()).extracting(Reading::seq).containsExactly(1L, 2L, 3L);
@@ -126,11 +127,82 @@ class DurableOutboxTests {
 	}
 
 	@Test
+	void aConflictThatNamesThePendingReadingAsTheHolderSettlesItAsStored() throws Exception {
+		// given: seq 0 stored, its STORED lost; an older reading's copy under seq 0, still queued, answered CONFLICT
+		PendingReadings pending = pending(10, OutboxFull.BLOCK);
+		DurableOutbox outbox = open(pending);
+		keepAndWrite(outbox, 3);
+
+		// when: with the seq alone as Correlation Data (a v1 device's copy), or naming the older reading's send
+		DurableOutbox.Renumbering first = outbox.conflict(0, 2, ReadingIdentity.of(reading(0)), null, 0);
+		DurableOutbox.Renumbering second = outbox.conflict(1, 2, ReadingIdentity.of(reading(1)),
+				sendOf(another(1), 1, 1), 0);
+
+		// then: settled, not numbered again — numbered again, the relay would store it twice
+		assertThat(first.storedBefore()).map((stored) -> stored.reading()).contains(reading(0));
+		assertThat(second.storedBefore()).map((stored) -> stored.reading()).contains(reading(1));
+		assertThat(first.conflicted()).isEmpty();
+		assertThat(first.renumbered()).isEmpty();
+		assertThat(pending.readings()).containsExactly(reading(2));
+		assertThat(outbox.renumbered()).isZero();
+		assertThat(outbox.nextBatch(Duration.ZERO).readings()).isEmpty();
+	}
+
+	@Test
+	void aConflictThatNamesAnotherReadingNumbersThePendingOneAgainWhicheverCopyItAnswers() throws Exception {
+		// given
+		PendingReadings pending = pending(10, OutboxFull.BLOCK);
+		DurableOutbox outbox = open(pending);
+		keepAndWrite(outbox, 2);
+
+		// when: the answer is to the other reading's copy, which the relay names as the holder
+		DurableOutbox.Renumbering renumbering = outbox.conflict(0, 41, another(0), sendOf(another(0), 0, 3), 0);
+
+		// then: the seq can never hold the pending reading
+		assertThat(renumbering.storedBefore()).isEmpty();
+		assertThat(renumbering.renumbered()).containsExactly(new Renumbered(0, 42));
+	}
+
+	@Test
+	void aConflictFromARelayThatNamesNoHolderNumbersAgainOnlyTheReadingItAnswers() throws Exception {
+		// given: a v1.1 relay
+		PendingReadings pending = pending(10, OutboxFull.BLOCK);
+		DurableOutbox outbox = open(pending);
+		keepAndWrite(outbox, 3);
+
+		// when
+		DurableOutbox.Renumbering toAnother = outbox.conflict(0, 41, null, sendOf(another(0), 0, 1), 0);
+		DurableOutbox.Renumbering toItself = outbox.conflict(1, 41, null, sendOf(reading(1), 2), 0);
+		DurableOutbox.Renumbering bySeq = outbox.conflict(2, 41, null, null, 0);
+
+		// then: an answer to another reading's copy changes nothing but the counter; the others number again
+		assertThat(toAnother.renumbered()).isEmpty();
+		assertThat(toAnother.counterMoved()).isTrue();
+		assertThat(toItself.renumbered()).containsExactly(new Renumbered(1, 42));
+		assertThat(bySeq.renumbered()).containsExactly(new Renumbered(2, 43));
+		assertThat(pending.readings()).extracting(Reading::seq).containsExactly(0L, 42L, 43L);
+	}
+
+	@Test
+	void anAnswerToAnotherReadingsCopyUnderTheSeqSettlesNothing() throws Exception {
+		// given
+		PendingReadings pending = pending(10, OutboxFull.BLOCK);
+		DurableOutbox outbox = open(pending);
+		keepAndWrite(outbox, 1);
+
+		// when / then
+		assertThat(outbox.acknowledge(0, sendOf(another(0), 0, 1), 0)).isEmpty();
+		assertThat(pending.readings()).containsExactly(reading(0));
+		assertThat(outbox.acknowledge(0, sendOf(reading(0), 2), 0)).isPresent();
+		assertThat(pending.readings()).isEmpty();
+	}
+
+	@Test
 	void aMovedCounterSurvivesARestart() throws Exception {
 		// given
 		DurableOutbox before = open(pending(10, OutboxFull.BLOCK));
 		keepAndWrite(before, 1);
-		before.conflict(0, 41, 0);
+		before.conflict(0, 41, another(0), null, 0);
 		before.write(before.nextBatch(Duration.ZERO));
 		crash(before);
 
@@ -242,6 +314,26 @@ class DurableOutboxTests {
 
 	private static PendingReadings pending(int capacity, OutboxFull whenFull) {
 		return new PendingReadings(Duration.ofSeconds(5), capacity, whenFull);
+	}
+
+	/** Another reading under the same seq: the one a device numbered so before it lost its state. */
+	static ReadingIdentity another(long seq) {
+		return ReadingIdentity.of(anotherReading(seq));
+	}
+
+	static Reading anotherReading(long seq) {
+		Reading mine = reading(seq);
+		return new Reading(mine.deviceId(), seq, mine.sampledAt().minusSeconds(86_400), mine.windowMs(), mine.rms(),
+				mine.dbfs(), mine.peak(), mine.source());
+	}
+
+	/** The Correlation Data of a send of the reading, as the relay echoes it. */
+	static Correlation sendOf(Reading reading, int send) {
+		return sendOf(ReadingIdentity.of(reading), reading.seq(), send);
+	}
+
+	static Correlation sendOf(ReadingIdentity identity, long seq, int send) {
+		return Correlation.parse(Correlation.of(seq, identity, send));
 	}
 
 	private static Reading withSeq(Reading reading, long seq) {

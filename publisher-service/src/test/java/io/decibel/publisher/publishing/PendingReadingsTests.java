@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.decibel.contract.Reading;
+import io.decibel.contract.ReadingIdentity;
 import io.decibel.publisher.PublisherProperties.OutboxFull;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,27 @@ class PendingReadingsTests {
 		this.pending.sent(7, 5 * SECOND);
 		assertThat(this.pending.due(14 * SECOND)).isEmpty();
 		assertThat(this.pending.due(15 * SECOND)).extracting(Reading::seq).containsExactly(7L);
+	}
+
+	@Test
+	void eachSendOfAReadingIsNumberedAndNamesTheReading() {
+		// given
+		this.pending.add(reading(7), 0);
+
+		// when
+		PendingReadings.Send first = this.pending.sent(7, 0);
+		PendingReadings.Send refused = this.pending.sent(7, 5 * SECOND);
+		this.pending.notSent(refused);
+		PendingReadings.Send second = this.pending.sent(7, 5 * SECOND);
+		this.pending.acknowledge(7, 6 * SECOND);
+		PendingReadings.Send afterItsAck = this.pending.sent(7, 6 * SECOND);
+
+		// then: a send that never left does not count
+		assertThat(first.number()).isEqualTo(1);
+		assertThat(second.number()).isEqualTo(2);
+		assertThat(second.identity()).isEqualTo(ReadingIdentity.of(reading(7)));
+		assertThat(afterItsAck.number()).isZero();
+		assertThat(afterItsAck.identity()).isNull();
 	}
 
 	@Test

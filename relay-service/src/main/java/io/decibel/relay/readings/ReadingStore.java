@@ -163,7 +163,10 @@ class ReadingStore {
 		return Arrays.asList(acks);
 	}
 
-	/** Conflicts are rare: only they pay for asking the device's highest seq (this batch's inserts included). */
+	/**
+	 * Conflicts are rare: only they pay for asking the device's highest seq (this batch's inserts included). The answer
+	 * names the reading that holds the seq, so that a device can tell its own reading, stored before, from another.
+	 */
 	private void answerConflicts(List<Reading> batch, List<Integer> conflicts, Map<ReadingKey, StoredContent> stored,
 			Ack[] acks) {
 		Map<String, Long> highest = new HashMap<>();
@@ -171,7 +174,7 @@ class ReadingStore {
 			Reading reading = batch.get(i);
 			long highestSeq = highest.computeIfAbsent(reading.deviceId(), this.readings::findHighestSeq);
 			StoredContent holder = stored.get(new ReadingKey(reading.deviceId(), reading.seq()));
-			acks[i] = Ack.conflict(reading, holder.storedAt(), highestSeq);
+			acks[i] = Ack.conflict(reading, holder.storedAt(), highestSeq, holder.identity());
 		}
 	}
 

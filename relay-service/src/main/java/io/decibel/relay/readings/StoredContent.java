@@ -5,6 +5,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 
 import io.decibel.contract.Reading;
+import io.decibel.contract.ReadingIdentity;
 import io.decibel.contract.SoundLevels;
 import org.jspecify.annotations.Nullable;
 
@@ -45,6 +46,12 @@ record StoredContent(String deviceId, long seq, Instant storedAt, Instant sample
 			return null;
 		}
 		return new SoundLevels(laeq, lafmax, lafmin, laf10, laf50, laf90, calibrated);
+	}
+
+	/** The stored reading as a {@code CONFLICT} names it to the device (contract v1.2). */
+	ReadingIdentity identity() {
+		return ReadingIdentity.of(new Reading(this.deviceId, this.seq, this.sampledAt, this.windowMs, this.rms,
+				this.dbfs, this.peak, this.source, this.levels));
 	}
 
 	ReadingKey key() {

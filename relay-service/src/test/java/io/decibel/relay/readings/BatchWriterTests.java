@@ -17,6 +17,7 @@ import javax.sql.DataSource;
 import io.decibel.contract.Ack;
 import io.decibel.contract.AckStatus;
 import io.decibel.contract.Reading;
+import io.decibel.contract.ReadingIdentity;
 import io.decibel.relay.quarantine.QuarantineRepository;
 import io.decibel.relay.quarantine.QuarantinedPayload;
 import io.decibel.testsupport.TestInfrastructure;
@@ -213,6 +214,10 @@ class BatchWriterTests {
 		assertThat(acks.get(0).highestSeq()).isEqualTo(9);
 		assertThat(acks.get(2).storedAt()).isEqualTo(acks.get(1).storedAt());
 		assertThat(acks.get(2).highestSeq()).isEqualTo(9);
+		// each names the reading that holds the seq: stored before, or earlier in the same batch
+		assertThat(acks.get(0).heldBy()).isEqualTo(ReadingIdentity.of(first));
+		assertThat(acks.get(2).heldBy()).isEqualTo(ReadingIdentity.of(nine));
+		assertThat(acks.get(1).heldBy()).isNull();
 		StoredReading row = this.readings.findById(new ReadingKey("renumbered", 5)).orElseThrow();
 		assertThat(row.getSampledAt()).isEqualTo(first.sampledAt());
 		assertThat(this.readings.findById(new ReadingKey("renumbered", 9)).orElseThrow().getSampledAt())

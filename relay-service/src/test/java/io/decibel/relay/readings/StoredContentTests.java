@@ -3,6 +3,7 @@ package io.decibel.relay.readings;
 import java.time.Instant;
 
 import io.decibel.contract.Reading;
+import io.decibel.contract.ReadingIdentity;
 import io.decibel.contract.SoundLevels;
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,19 @@ class StoredContentTests {
 
 		assertThat(stored.levels()).isNull();
 		assertThat(stored.isSameReadingAs(reading(null))).isTrue();
+	}
+
+	@Test
+	void namesTheStoredReadingAsTheDeviceNamesTheReadingItSent() {
+		// as the columns give the row back: sampledAt to the microsecond
+		StoredContent row = new StoredContent("dev-1", 3, SAMPLED, SAMPLED, 1000, 1234.5, -28.5, 4000, "microphone",
+				54.2, 61.0, 45.5, 58.0, 52.5, 48.3, true);
+		Reading sent = new Reading("dev-1", 3, SAMPLED.plusNanos(789), 1000, 1234.5, -28.5, 4000, "microphone",
+				LEVELS);
+
+		assertThat(row.identity()).isEqualTo(ReadingIdentity.of(sent));
+		assertThat(StoredContent.of(reading(null), SAMPLED).identity()).isEqualTo(ReadingIdentity.of(reading(null)));
+		assertThat(row.identity()).isNotEqualTo(ReadingIdentity.of(reading(null)));
 	}
 
 	private static Reading reading(SoundLevels levels) {
