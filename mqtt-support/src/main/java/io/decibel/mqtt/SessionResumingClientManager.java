@@ -4,6 +4,8 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -65,6 +67,12 @@ import org.springframework.integration.mqtt.core.Mqttv5ClientManager;
  * that thread to finish before it sends the CONNECT — for ever if the thread was blocked in application code, as the
  * old thread never wakes the new connection's. The broker then sees a client that never sends CONNECT
  * ({@code Client <unknown> has exceeded timeout}), and the service stays disconnected after the blockage ends.
+ * <p>
+ * Each client has an executor of its own, shut down with it. Paho 1.2.5's connection attempt hands the reader, the
+ * writer and the callback to the executor one after the other, and after each waits, on an executor thread, until it
+ * runs — for ever if the connection is lost in between (its wait ignores interrupts and never sees the stopped part
+ * run). On an executor shared by every client, each such loss keeps a thread: the link between relay and broker
+ * reset every 2 s under a burst left all ten waiting, and the relay never connected again (RelayLinkResetTests).
  */
 class SessionResumingClientManager extends Mqttv5ClientManager {
 
@@ -118,7 +126,10 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 	/** The pause before the next attempt to connect; on the connector's thread only. */
 	private long nextDelayMillis;
 
-	private @Nullable ScheduledExecutorService threads;
+	/** Each client's executor, shut down when the client is closed. */
+	private final Map<MqttAsyncClient, ScheduledExecutorService> threads = new ConcurrentHashMap<>();
+
+	private final AtomicInteger clients = new AtomicInteger();
 
 	private @Nullable ScheduledExecutorService connector;
 
@@ -174,7 +185,6 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 				return;
 			}
 			this.stopped = false;
-			this.threads = pahoThreads(getClientId());
 			this.connector = Executors.newSingleThreadScheduledExecutor((task) -> {
 				Thread thread = new Thread(task, "mqtt-connect-" + getClientId());
 				thread.setDaemon(true);
@@ -200,14 +210,14 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 	}
 
 	/**
-	 * Paho's threads for one client: reading, writing, the callback and a connection attempt run at once, and a few
-	 * more while a lost connection's threads end and the next connection's start. Not daemons, as Paho's own are not:
-	 * a service without a web server lives as long as its MQTT connection; {@link #stop()} ends them.
+	 * Paho's threads for one client: reading, writing, the callback and the connection attempt run at once, and a few
+	 * more while its connection ends. Not daemons, as Paho's own are not: a service without a web server lives as
+	 * long as its MQTT connection; closing the client ({@link #close}) ends them.
 	 */
-	private static ScheduledExecutorService pahoThreads(String clientId) {
+	private static ScheduledExecutorService pahoThreads(String name) {
 		AtomicInteger count = new AtomicInteger();
 		return Executors.newScheduledThreadPool(PAHO_THREADS,
-				(task) -> new Thread(task, "mqtt-" + clientId + "-" + count.incrementAndGet()));
+				(task) -> new Thread(task, name + "-" + count.incrementAndGet()));
 	}
 
 	@Override
@@ -236,10 +246,9 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 				close(client);
 			}
 			setClient(null);
-			if (this.threads != null) {
-				this.threads.shutdownNow();
-				this.threads = null;
-			}
+			// any client left over (one closing while the manager stopped)
+			this.threads.values().forEach(ScheduledExecutorService::shutdownNow);
+			this.threads.clear();
 		}
 		finally {
 			this.lock.unlock();
@@ -307,19 +316,27 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 	}
 
 	private MqttAsyncClient newClient() throws MqttException {
-		ScheduledExecutorService threads = this.threads;
-		if (threads == null) {
+		if (this.stopped) {
 			throw new MqttException(MqttClientException.REASON_CODE_CLIENT_CLOSED);
 		}
-		MqttAsyncClient client = new ConnectFailureLoggingClient(getUrl(), getClientId(), this.persistence.get(),
-				this.username, threads, this.subscriptions);
+		ScheduledExecutorService threads = pahoThreads("mqtt-" + getClientId() + "-" + this.clients.incrementAndGet());
+		MqttAsyncClient client;
+		try {
+			client = new ConnectFailureLoggingClient(getUrl(), getClientId(), this.persistence.get(), this.username,
+					threads, this.subscriptions);
+		}
+		catch (MqttException | RuntimeException ex) {
+			threads.shutdownNow();
+			throw ex;
+		}
+		this.threads.put(client, threads);
 		client.setManualAcks(isManualAcks());
 		client.setCallback(new Callback(client));
 		return client;
 	}
 
-	/** Closes a client for good, connected or not; its connection, if any, is reset. */
-	private static void close(@Nullable MqttAsyncClient client) {
+	/** Closes a client for good, connected or not; its connection, if any, is reset, and its threads end. */
+	private void close(@Nullable MqttAsyncClient client) {
 		if (client == null) {
 			return;
 		}
@@ -336,6 +353,10 @@ class SessionResumingClientManager extends Mqttv5ClientManager {
 		}
 		catch (MqttException ex) {
 			LOG.debug("Could not close an MQTT client", ex);
+		}
+		ScheduledExecutorService threads = this.threads.remove(client);
+		if (threads != null) {
+			threads.shutdownNow();
 		}
 	}
 

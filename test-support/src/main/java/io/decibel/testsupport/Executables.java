@@ -32,8 +32,11 @@ final class Executables {
 		return null;
 	}
 
-	/** Runs the command in {@code dir}; fails with its output when it does not exit with 0 in time. */
-	static void run(Path dir, List<String> command, long timeout, TimeUnit unit) {
+	/**
+	 * Runs the command in {@code dir} and returns its output; fails with that output when it does not exit with 0 in
+	 * time.
+	 */
+	static String run(Path dir, List<String> command, long timeout, TimeUnit unit) {
 		try {
 			Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
 			process.getOutputStream().close();
@@ -45,6 +48,7 @@ final class Executables {
 			if (process.exitValue() != 0) {
 				throw new IllegalStateException(command + " failed with " + process.exitValue() + ": " + output);
 			}
+			return output;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not run " + command, ex);
