@@ -20,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -41,6 +42,9 @@ class RelayDatabaseOutageTests {
 
 	@Autowired
 	StoredReadingRepository repository;
+
+	@Autowired
+	JdbcTemplate jdbc;
 
 	@LocalServerPort
 	int port;
@@ -77,6 +81,13 @@ class RelayDatabaseOutageTests {
 			assertThat(this.json.readTree(ack.payload()).path("seq").asLong()).isEqualTo(1);
 			assertThat(this.repository.count()).isEqualTo(2);
 			await().atMost(Duration.ofSeconds(30)).until(() -> !readiness().contains("\"DOWN\""));
+			// and its session row beats again: a row that stays old has live relays adopt this relay's session
+			String back = this.jdbc.queryForObject("select cast(now(6) as char)", String.class);
+			await().atMost(Duration.ofSeconds(30))
+				.untilAsserted(() -> assertThat(this.jdbc.queryForList("select client_id, cast(beat_at as char) beat_at,"
+						+ " cast(now(6) as char) now from relay_sessions"))
+					.as("rows of relay_sessions beaten since %s", back)
+					.anyMatch((row) -> ((String) row.get("beat_at")).compareTo(back) > 0));
 		}
 		finally {
 			database.start();

@@ -74,7 +74,10 @@ class SessionKeeper implements SmartLifecycle {
 				}
 			}
 		}
-		catch (DataAccessException ex) {
+		// not only DataAccessException: a database away also fails a transaction's start or its rollback
+		// (TransactionException, and what the JPA provider throws), and whatever escapes a scheduled task cancels it
+		// for good, silently: the row would stop beating, and live relays would take this relay's session over
+		catch (RuntimeException ex) {
 			// once per episode: a database away is also seen by health, but a refused grant would be seen nowhere else
 			if (this.reached || !this.failing) {
 				LOG.warn("Relay {} cannot beat its session row, so it adopts no gone relay's session until it can: {}",
