@@ -99,6 +99,12 @@ class ChaosSoakTests {
 
 	static final String[] RELAYS = { "r1", "r2", "r3" };
 
+	/** The relays beat every second and call a relay gone after 3 s without a beat. */
+	static final Duration SESSION_BEAT_AT_MOST = Duration.ofSeconds(3);
+
+	/** A relay's session taken over by another client with its id: another relay judged it gone. */
+	static final Pattern TAKEN_OVER = Pattern.compile("MQTT disconnected: .*returnCode=142");
+
 	enum Fault {
 
 		KILL("kill"), STOP("stop"), BROKER_RESTART("broker-restart"), DATABASE_STOP("database-stop"),
@@ -193,7 +199,7 @@ class ChaosSoakTests {
 		}
 		Map<String, Long> storedAfterLastFault = new HashMap<>();
 		for (String name : RELAYS) {
-			storedAfterLastFault.put(name, stored(this.relays.get(name)));
+			storedAfterLastFault.put(name, awaitStored(this.relays.get(name)));
 		}
 		lasts(Duration.ofSeconds(30));
 		this.resending.stopSampling();
@@ -212,19 +218,25 @@ class ChaosSoakTests {
 			return readiness.values().stream().allMatch("UP"::equals);
 		});
 		for (String name : RELAYS) {
-			storedSince.put(name, stored(this.relays.get(name)) - storedAfterLastFault.get(name));
+			storedSince.put(name, awaitStored(this.relays.get(name)) - storedAfterLastFault.get(name));
 		}
+		Map<String, String> sessions = sessionRows();
+		long takenOver = Arrays.stream(RELAYS)
+			.mapToLong((name) -> this.relays.get(name).process().countLines(TAKEN_OVER))
+			.sum();
 		DeviceFleet.Figures resent = this.resending.figures();
 		DeviceFleet.Figures sentOnce = this.once.figures();
 		System.out.println(String.format(Locale.ROOT,
 				"SOAK chaos: seed=%d duration=%ds faults={%s} readings=%d rows=%d duplicates=%d unanswered=%d"
 						+ " missing=%d notAcceptedByBroker=%d answersLostToDisconnects=%d resent=%d devices=%d"
-						+ " rate=%d/s relays=%d readiness=%s storedAfterLastFault=%s database=%s broker=%s",
+						+ " rate=%d/s relays=%d readiness=%s storedAfterLastFault=%s sessions=%s takenOver=%d"
+						+ " database=%s broker=%s",
 				SEED, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), faultFigures(),
 				resent.numbered + sentOnce.numbered, check.rows, check.rows - check.distinct, check.unanswered.size(),
 				check.missing.size(), check.notAccepted, check.answersLost, resent.resent,
 				this.resending.size() + this.once.size(), this.resending.rate() + this.once.rate(), RELAYS.length,
-				readiness, storedSince, this.database.name(), this.broker.mosquitto() ? "mosquitto" : "hivemq"));
+				readiness, storedSince, sessions, takenOver, this.database.name(),
+				this.broker.mosquitto() ? "mosquitto" : "hivemq"));
 
 		assertThat(answered).as("every reading of the re-sending devices answered; unanswered, e.g.: "
 				+ this.resending.unanswered(10)).isTrue();
@@ -238,6 +250,9 @@ class ChaosSoakTests {
 		assertThat(ready).as("every relay's readiness UP at the end: " + readiness).isTrue();
 		assertThat(storedSince).as("readings each relay stored after the last fault")
 			.allSatisfy((name, stored) -> assertThat(stored).as(name).isPositive());
+		assertThat(sessions).as("each relay's session row: beaten within " + SESSION_BEAT_AT_MOST
+				+ ", neither left nor adopted (so no live relay looks gone to the others)")
+			.allSatisfy((name, row) -> assertThat(row).as(name).isEqualTo("live"));
 	}
 
 	/** One fault on its random target, for its random time, then quiet load. */
@@ -385,6 +400,31 @@ class ChaosSoakTests {
 		return check;
 	}
 
+	/**
+	 * Each relay's row in {@code relay_sessions} at the end: {@code live} when beaten within
+	 * {@link #SESSION_BEAT_AT_MOST} and neither left nor adopted, else what is wrong with it.
+	 */
+	private Map<String, String> sessionRows() throws SQLException {
+		Map<String, String> rows = new LinkedHashMap<>();
+		try (Connection connection = this.database.connect();
+				Statement statement = connection.createStatement();
+				ResultSet result = statement.executeQuery("select client_id, has_left, adopted_by,"
+						+ " timestampdiff(microsecond, beat_at, now(6)) from relay_sessions")) {
+			while (result.next()) {
+				String name = result.getString(1).substring(result.getString(1).lastIndexOf('-') + 1);
+				long sinceBeat = result.getLong(4) / 1000;
+				rows.put(name, (!result.getBoolean(2) && result.getString(3) == null
+						&& sinceBeat <= SESSION_BEAT_AT_MOST.toMillis()) ? "live"
+								: "left=" + result.getBoolean(2) + ",adoptedBy=" + result.getString(3)
+										+ ",lastBeat=" + sinceBeat + "ms");
+			}
+		}
+		for (String name : RELAYS) {
+			rows.putIfAbsent(name, "no row");
+		}
+		return rows;
+	}
+
 	private void startRelay(String name) {
 		Map<String, String> env = new HashMap<>();
 		env.put("DECIBEL_MQTT_URL", this.links.get(name).url());
@@ -422,13 +462,22 @@ class ChaosSoakTests {
 		return Duration.ofSeconds(from + this.random.nextInt(to - from + 1));
 	}
 
-	private long stored(Relay relay) {
-		try {
-			return RelayMetrics.storedReadings(get(relay, "/actuator/prometheus"));
+	/** The relay's stored counter, asked until it answers (a busy relay may miss one request's timeout). */
+	private long awaitStored(Relay relay) {
+		long[] stored = { -1 };
+		awaitQuietly(Duration.ofSeconds(60), () -> {
+			try {
+				stored[0] = RelayMetrics.storedReadings(get(relay, "/actuator/prometheus"));
+				return true;
+			}
+			catch (Exception ex) {
+				return false;
+			}
+		});
+		if (stored[0] < 0) {
+			throw new IllegalStateException(relay.process().name() + " did not answer /actuator/prometheus");
 		}
-		catch (Exception ex) {
-			return 0;
-		}
+		return stored[0];
 	}
 
 	private String readiness(Relay relay) {
