@@ -65,10 +65,10 @@ class ReadingBatcher implements SmartLifecycle {
 
 	private static final Logger LOG = LoggerFactory.getLogger(ReadingBatcher.class);
 
-	/** The longest the writer waits for deliveries before it looks whether it is asked to stop. */
 	/** The most topics of QoS 0 deliveries named in the log, and remembered for it. */
 	private static final int MAX_AT_MOST_ONCE_TOPICS = 1000;
 
+	/** The longest the writer waits for deliveries before it looks whether it is asked to stop. */
 	private static final long STOP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
 	private final BlockingQueue<Arrival> deliveries;
