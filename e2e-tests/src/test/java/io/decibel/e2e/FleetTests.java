@@ -28,6 +28,7 @@ import io.decibel.stack.FreePorts;
 import io.decibel.stack.ServiceProcess;
 import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import tools.jackson.databind.JsonNode;
@@ -50,6 +51,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code decibel_relay_readings_total{status="stored"}}, last seen), and recovery is, for each fault, the time until
  * the last reading a non-re-sending device numbered before it was answered.
  */
+@Tag("faults")
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
 class FleetTests {
 

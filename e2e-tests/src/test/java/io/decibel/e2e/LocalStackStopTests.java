@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -32,6 +33,7 @@ import static org.awaitility.Awaitility.await;
  * Each case starts the whole stack, four Spring Boot JVMs one after the other: about two minutes on two busy cores, too
  * long for the README's {@code ./mvnw verify}. It runs when {@code DECIBEL_TEST_LOCAL_STACK=true}, as in CI.
  */
+@Tag("faults")
 @EnabledOnOs(OS.LINUX)
 @EnabledIfEnvironmentVariable(named = "DECIBEL_TEST_LOCAL_STACK", matches = "true")
 class LocalStackStopTests {

@@ -39,6 +39,7 @@ import io.decibel.testsupport.TestInfrastructure;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,6 +59,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * folder of its own, anonymous clients (no password file), and, as root, no switch to the user {@code mosquitto}. CI
  * installs Mosquitto; without a {@code mosquitto} binary the tests are skipped with a message.
  */
+@Tag("faults")
 @Timeout(value = 10, unit = TimeUnit.MINUTES)
 class MosquittoQueueTests {
 

@@ -15,6 +15,7 @@ import io.decibel.testsupport.PersistentMosquitto;
 import io.decibel.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -43,6 +44,7 @@ import static org.awaitility.Awaitility.await;
  * Mosquitto with its default queue (1000) drops part of the burst itself while the link is down. Skipped where
  * {@code mosquitto} is not installed.
  */
+@Tag("faults")
 @SpringBootTest(properties = { "decibel.relay.max-unacknowledged=300", "decibel.relay.batch-size=100" })
 @DirtiesContext
 class RelayLinkResetTests {

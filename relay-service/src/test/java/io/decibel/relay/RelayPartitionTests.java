@@ -16,6 +16,7 @@ import io.decibel.testsupport.TestInfrastructure;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -48,6 +49,7 @@ import static org.awaitility.Awaitility.await;
  * {@code iptables} and {@code mosquitto}; skipped where any is missing. Prints
  * {@code PARTITION relay-broker: N=… rows=… duplicates=… answered=… answeredAgain=… resent=… …}.
  */
+@Tag("faults")
 @SpringBootTest
 @DirtiesContext
 class RelayPartitionTests {
