@@ -285,7 +285,7 @@ final class BenchRun {
 			return null;
 		}
 		String summary = "# Where the relay's CPU goes\n\nJava Flight Recorder (settings=profile) over the relay's run"
-				+ " (warm-up, throughput and latency phases; its start left out) with " + this.options.responderJvmOptions() + ".\n\n"
+				+ " (warm-up, throughput, latency and burst phases; its start left out) with " + this.options.responderJvmOptions() + ".\n\n"
 				+ JfrSummary.summarise(recording, "readings-writer", 15);
 		double allocatedBytes = JfrSummary.allocatedBytes(recording, "readings-writer");
 		double perReading = allocatedBytes / 1024 / Math.max(1, answered);
