@@ -279,6 +279,9 @@ final class Report {
 			if (r.rowsPerSecond() != null) {
 				throughput.addValue(r.rowsPerSecond(), "rows/s", r.responder());
 			}
+			if (r.burst() != null) {
+				throughput.addValue(r.burst().ackedPerSecond(), "burst ACKed/s", r.responder());
+			}
 		}
 		BenchResults.Settings o = results.options();
 		JFreeChart bars = ChartFactory.createBarChart(
@@ -293,6 +296,7 @@ final class Report {
 		barRenderer.setDefaultItemLabelsVisible(true);
 		barRenderer.setSeriesPaint(0, COLORS[0]);
 		barRenderer.setSeriesPaint(1, COLORS[1]);
+		barRenderer.setSeriesPaint(2, COLORS[2]);
 		((NumberAxis) barPlot.getRangeAxis()).setUpperMargin(0.15);
 		// "relay (jdbc:mariadb)" beside three others
 		barPlot.getDomainAxis().setMaximumCategoryLabelLines(2);
