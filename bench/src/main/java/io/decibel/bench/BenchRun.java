@@ -99,7 +99,8 @@ final class BenchRun {
 
 	private BenchResults run() throws Exception {
 		String at = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-		log("Broker " + this.broker.description() + " at " + this.mqttUrl + ", database server " + jdbcUrl(firstServer(), "bench_probe"));
+		log("Broker " + this.broker.description() + " at " + this.mqttUrl + ", database server "
+				+ jdbcUrl(firstServer(), "bench_probe"));
 		List<StartupResult> startup = this.options.startup() ? measureStartup() : List.of();
 		List<ResponderResult> responders = new ArrayList<>();
 		for (String responder : this.options.responders()) {
