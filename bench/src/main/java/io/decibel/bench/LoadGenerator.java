@@ -97,7 +97,20 @@ final class LoadGenerator implements AutoCloseable {
 	 * the moment each reading was ready, its wait for room in the outbox included.
 	 */
 	PhaseResult throughput(int count, long seqBase) throws InterruptedException {
-		Phase phase = start(count, seqBase, 0);
+		return asFastAsAllowed("throughput", count, seqBase, this.outboxPerConnection);
+	}
+
+	/**
+	 * Publishes {@code count} readings at once, open loop: as fast as the broker takes them (its Receive Maximum),
+	 * with no outbox to wait for, by devices that never send a reading again. The broker holds what the responder has
+	 * not taken yet, as it holds a backlog for a relay back from an outage; the responder must take it all.
+	 */
+	PhaseResult burst(int count, long seqBase) throws InterruptedException {
+		return asFastAsAllowed("burst", count, seqBase, count);
+	}
+
+	private PhaseResult asFastAsAllowed(String mode, int count, long seqBase, int outbox) throws InterruptedException {
+		Phase phase = start(count, seqBase, 0, outbox);
 		long deadline = phase.startNanos + PHASE_TIMEOUT_NANOS;
 		List<Thread> publishers = new ArrayList<>();
 		for (Connection connection : this.connections) {
@@ -121,7 +134,7 @@ final class LoadGenerator implements AutoCloseable {
 		for (Thread publisher : publishers) {
 			publisher.join();
 		}
-		return phase.await("throughput", deadline);
+		return phase.await(mode, deadline);
 	}
 
 	/**
@@ -135,7 +148,7 @@ final class LoadGenerator implements AutoCloseable {
 	 */
 	PhaseResult atRate(int rate, Duration duration, Duration drain, long seqBase) throws InterruptedException {
 		int count = (int) (rate * duration.toMillis() / 1000);
-		Phase phase = start(count, seqBase, rate);
+		Phase phase = start(count, seqBase, rate, this.outboxPerConnection);
 		long begin = phase.startNanos;
 		long publishUntil = begin + duration.toNanos() + drain.toNanos();
 		for (int i = 0; i < count; i++) {
@@ -168,7 +181,7 @@ final class LoadGenerator implements AutoCloseable {
 		}
 	}
 
-	private Phase start(int count, long seqBase, int rate) {
+	private Phase start(int count, long seqBase, int rate, int outbox) {
 		Instant sampledAt = Instant.now();
 		byte[][] payloads = new byte[count][];
 		for (int i = 0; i < count; i++) {
@@ -177,7 +190,7 @@ final class LoadGenerator implements AutoCloseable {
 			payloads[i] = this.codec.encode(new Reading(deviceId(deviceOf(i)), seq, sampledAt, 1000, rms,
 					20 * Math.log10(rms / Reading.FULL_SCALE), Math.min(Reading.FULL_SCALE, rms * 1.5), "bench"));
 		}
-		Phase phase = new Phase(count, seqBase, rate, payloads);
+		Phase phase = new Phase(count, seqBase, rate, payloads, outbox);
 		this.phase = phase;
 		return phase;
 	}
@@ -254,7 +267,7 @@ final class LoadGenerator implements AutoCloseable {
 
 		volatile long endNanos;
 
-		Phase(int count, long seqBase, int rate, byte[][] payloads) {
+		Phase(int count, long seqBase, int rate, byte[][] payloads, int outbox) {
 			int connections = LoadGenerator.this.connections.size();
 			this.count = count;
 			this.seqBase = seqBase;
@@ -265,7 +278,7 @@ final class LoadGenerator implements AutoCloseable {
 			this.outboxes = new Semaphore[connections];
 			this.histograms = new Histogram[connections];
 			for (int c = 0; c < connections; c++) {
-				this.outboxes[c] = new Semaphore(LoadGenerator.this.outboxPerConnection);
+				this.outboxes[c] = new Semaphore(outbox);
 				// microseconds, up to 10 minutes, 3 significant digits
 				this.histograms[c] = new Histogram(TimeUnit.MINUTES.toMicros(10), 3);
 			}

@@ -131,6 +131,9 @@ final class Report {
 			.append(o.drainSeconds())
 			.append(" s after the phase's end; its latencies are then those of the queue it let grow, not its own,")
 			.append(" and are left out (results.json has them).\n");
+		againstTheEcho(md, results);
+		burst(md, results);
+		allocation(md, results);
 		if (!results.startup().isEmpty()) {
 			md.append("\n| service | start (launch → Started line) s | Spring Boot's \"Started … in\" s | JVM running s | RSS after start MB |\n");
 			md.append("|---|---:|---:|---:|---:|\n");
@@ -165,6 +168,101 @@ final class Report {
 		return md.toString();
 	}
 
+	/**
+	 * Each relay's latency beside the echo's in the same run, per rate: what the relay adds to a responder that does
+	 * nothing but answer.
+	 */
+	private static void againstTheEcho(StringBuilder md, BenchResults results) {
+		ResponderResult raw = results.responders().stream().filter((r) -> r.responder().equals("raw")).findFirst()
+			.orElse(null);
+		if (raw == null) {
+			return;
+		}
+		StringBuilder rows = new StringBuilder();
+		for (ResponderResult r : results.responders()) {
+			if (r == raw || r.responder().equals("naive")) {
+				continue;
+			}
+			for (RatePhase phase : r.latency()) {
+				RatePhase echo = raw.at(phase.rate());
+				if (echo == null) {
+					continue;
+				}
+				Percentiles e = echo.latencyMs();
+				Percentiles p = phase.latencyMs();
+				boolean either = phase.saturated() || echo.saturated();
+				rows.append("| `").append(r.responder()).append("` | ").append(whole(phase.rate()));
+				for (double value : new double[] { e.p50(), e.p99(), e.p999() }) {
+					rows.append(" | ").append(echo.saturated() ? "–" : ms(value));
+				}
+				for (double value : new double[] { p.p50(), p.p99(), p.p999() }) {
+					rows.append(" | ").append(phase.saturated() ? "–" : ms(value));
+				}
+				rows.append(" | ").append(either ? "saturated" : signed(p.p50() - e.p50()));
+				rows.append(" | ").append(either ? "saturated" : signed(p.p99() - e.p99()));
+				rows.append(" |\n");
+			}
+		}
+		if (rows.isEmpty()) {
+			return;
+		}
+		md.append("\n| responder | offered/s | echo p50 ms | echo p99 ms | echo p99.9 ms | p50 ms | p99 ms | p99.9 ms |")
+			.append(" p50 − echo's ms | p99 − echo's ms |\n");
+		md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		md.append(rows);
+		md.append("\nAgainst the echo: the same latency phases, `raw` (a plain Paho client that answers each reading as")
+			.append(" it arrives) beside each responder of the same run; the differences are what the responder adds")
+			.append(" to the broker's and the machine's own.\n");
+	}
+
+	private static void burst(StringBuilder md, BenchResults results) {
+		List<ResponderResult> bursts = results.responders().stream().filter((r) -> r.burst() != null).toList();
+		if (bursts.isEmpty()) {
+			return;
+		}
+		double echo = results.responders().stream()
+			.filter((r) -> r.responder().equals("raw") && r.burst() != null)
+			.mapToDouble((r) -> r.burst().ackedPerSecond())
+			.findFirst()
+			.orElse(Double.NaN);
+		md.append("\n| responder | burst ACKed/s | of the echo's | ACKed | repeated ACKs | renewals | turned away |")
+			.append(" beyond the window | p50 / p99 ms | CPU s |\n");
+		md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+		for (ResponderResult r : bursts) {
+			BenchResults.BurstPhase b = r.burst();
+			BenchResults.RelayCounters c = b.relay();
+			md.append("| `").append(r.responder()).append("` | ").append(whole(b.ackedPerSecond()))
+				.append(" | ").append(Double.isNaN(echo) ? "–"
+						: String.format(Locale.ROOT, "%.0f %%", 100 * b.ackedPerSecond() / echo))
+				.append(" | ").append(String.format(Locale.ROOT, "%,d/%,d", b.acked(), b.published()))
+				.append((b.rows() != null && !b.rows().ok()) ? " (rows ≠ readings!)" : "")
+				.append(" | ").append(String.format(Locale.ROOT, "%,d", b.duplicateAcks()))
+				.append(" | ").append((c != null) ? String.format(Locale.ROOT, "%,d", c.renewals()) : "–")
+				.append(" | ").append((c != null) ? String.format(Locale.ROOT, "%,d", c.turnedAway()) : "–")
+				.append(" | ").append((c != null) ? String.format(Locale.ROOT, "%,d", c.beyondWindow()) : "–")
+				.append(" | ").append(ms(b.latencyMs().p50())).append(" / ").append(ms(b.latencyMs().p99()))
+				.append(" | ").append(String.format(Locale.ROOT, "%.1f", b.cpuSeconds()))
+				.append(" |\n");
+		}
+		md.append("\nBurst: ")
+			.append(String.format(Locale.ROOT, "%,d", results.options().burst()))
+			.append(" readings published at once, as fast as the broker takes them, by devices that never send one")
+			.append(" again (the broker holds the backlog, as after an outage); ACKed/s from the first publish to the")
+			.append(" last ACK. Repeated ACKs: readings the broker sent again. Renewals, turned away, beyond the window:")
+			.append(" the relay's counters over the phase (`/actuator/prometheus`).\n");
+	}
+
+	private static void allocation(StringBuilder md, BenchResults results) {
+		for (ResponderResult r : results.responders()) {
+			if (r.allocatedKiBPerReading() != null) {
+				md.append(String.format(Locale.ROOT,
+						"%n`%s`: %.1f KiB allocated a reading answered (flight recording, jdk.ObjectAllocationSample,"
+								+ " once the load began); peak RSS %s MB.%n",
+						r.responder(), r.allocatedKiBPerReading(), whole(r.peakRssMiB())));
+			}
+		}
+	}
+
 	static void write(BenchResults results, Path folder) throws IOException {
 		Files.createDirectories(folder);
 		Files.writeString(folder.resolve("results.md"), markdown(results));
@@ -181,6 +279,9 @@ final class Report {
 			if (r.rowsPerSecond() != null) {
 				throughput.addValue(r.rowsPerSecond(), "rows/s", r.responder());
 			}
+			if (r.burst() != null) {
+				throughput.addValue(r.burst().ackedPerSecond(), "burst ACKed/s", r.responder());
+			}
 		}
 		BenchResults.Settings o = results.options();
 		JFreeChart bars = ChartFactory.createBarChart(
@@ -195,6 +296,7 @@ final class Report {
 		barRenderer.setDefaultItemLabelsVisible(true);
 		barRenderer.setSeriesPaint(0, COLORS[0]);
 		barRenderer.setSeriesPaint(1, COLORS[1]);
+		barRenderer.setSeriesPaint(2, COLORS[2]);
 		((NumberAxis) barPlot.getRangeAxis()).setUpperMargin(0.15);
 		// "relay (jdbc:mariadb)" beside three others
 		barPlot.getDomainAxis().setMaximumCategoryLabelLines(2);
@@ -295,6 +397,10 @@ final class Report {
 
 	private static String whole(double value) {
 		return String.format(Locale.ROOT, "%,.0f", value);
+	}
+
+	private static String signed(double value) {
+		return Double.isNaN(value) ? "–" : String.format(Locale.ROOT, "%+.2f", value);
 	}
 
 	private static String ms(double value) {

@@ -56,6 +56,21 @@ class BenchOptionsTests {
 	}
 
 	@Test
+	void runsOnEmbeddedHiveMqUnlessToldAnotherBrokerAndBurstsTwentyThousandReadings() {
+		assertThat(BenchOptions.parse()).extracting(BenchOptions::broker, BenchOptions::burst)
+			.containsExactly("hivemq", 20_000);
+		assertThat(BenchOptions.parse("--broker=mosquitto-shipped").broker()).isEqualTo("mosquitto-shipped");
+		assertThat(BenchOptions.parse("--broker=mosquitto-overrun", "--burst=0"))
+			.extracting(BenchOptions::broker, BenchOptions::burst)
+			.containsExactly("mosquitto-overrun", 0);
+		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--broker=emqx"))
+			.withMessageContaining("emqx");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> BenchOptions.parse("--broker=mosquitto-shipped", "--mqtt-url=tcp://127.0.0.1:1883"))
+			.withMessageContaining("--mqtt-url");
+	}
+
+	@Test
 	void refusesWhatItDoesNotKnow() {
 		assertThatIllegalArgumentException().isThrownBy(() -> BenchOptions.parse("--cout=10"))
 			.withMessageContaining("--cout");

@@ -41,6 +41,28 @@ class ReportTests {
 	}
 
 	@Test
+	void printsEachRelaysLatencyLessTheEchosAtEachRate() {
+		String markdown = Report.markdown(SampleResults.results(SampleResults.responders()));
+
+		assertThat(markdown)
+			.contains("| `relay (jdbc:mariadb)` | 1,000 | 0.20 | 0.80 | 1.60 | 0.75 | 3.00 | 6.00 | +0.55 | +2.20 |")
+			.contains("| `relay (jdbc:mysql)` | 100 | 0.13 | 0.50 | 1.00 | 0.63 | 2.50 | 5.00 | +0.50 | +2.00 |")
+			.doesNotContain("| `naive` | 100 | 0.13 |");
+	}
+
+	@Test
+	void printsTheBurstOfEachResponderAgainstTheEchosWithTheRelaysCounters() {
+		var responders = SampleResults.responders();
+		var raw = SampleResults.withBurst(responders.get(0), 18_000, null);
+		var relay = SampleResults.withBurst(responders.get(1), 2_880, new BenchResults.RelayCounters(9, 11_000, 12_000));
+
+		String markdown = Report.markdown(SampleResults.results(java.util.List.of(raw, relay)));
+
+		assertThat(markdown).contains("| `raw` | 18,000 | 100 % | 20,000/20,000 | 0 | – | – | – | 100.00 / 400.00 | 2.5 |")
+			.contains("| `relay (jdbc:mariadb)` | 2,880 | 16 % | 20,000/20,000 | 0 | 9 | 11,000 | 12,000 |");
+	}
+
+	@Test
 	void saysWhichPhasesFellBehindInsteadOfGivingTheirQueuesLatencies() {
 		String markdown = Report.markdown(SampleResults.results(SampleResults.responders()));
 

@@ -56,7 +56,7 @@ final class SampleResults {
 		}
 		return new ResponderResult(name, COUNT, COUNT, COUNT, 0, 0, 0, 0, COUNT / ackedPerSecond, ackedPerSecond,
 				stores ? ackedPerSecond : null, afterThroughput, stores ? Boolean.TRUE : null, percentiles(200), 3.5,
-				latency, peakRss, 4.2);
+				latency, peakRss, 4.2, null, null);
 	}
 
 	static RatePhase withRows(RatePhase phase, TableCheck rows) {
@@ -76,7 +76,21 @@ final class SampleResults {
 				responder.stored(), responder.duplicate(), responder.rejected(), responder.duplicateAcks(),
 				responder.publishFailures(), responder.seconds(), responder.ackedPerSecond(),
 				responder.rowsPerSecond(), responder.rowsAfterThroughput(), false, responder.throughputLatencyMs(),
-				responder.cpuSeconds(), latency, responder.peakRssMiB(), responder.startSeconds());
+				responder.cpuSeconds(), latency, responder.peakRssMiB(), responder.startSeconds(), responder.burst(),
+				responder.allocatedKiBPerReading());
+	}
+
+	/** The same responder with a burst phase of 20,000 readings, all ACKed; the relay's counters when given. */
+	static ResponderResult withBurst(ResponderResult responder, double ackedPerSecond,
+			BenchResults.RelayCounters counters) {
+		BenchResults.BurstPhase burst = new BenchResults.BurstPhase(COUNT, COUNT, 0, COUNT / ackedPerSecond,
+				ackedPerSecond, percentiles(400), 2.5, counters, null);
+		return new ResponderResult(responder.responder(), responder.published(), responder.acked(),
+				responder.stored(), responder.duplicate(), responder.rejected(), responder.duplicateAcks(),
+				responder.publishFailures(), responder.seconds(), responder.ackedPerSecond(),
+				responder.rowsPerSecond(), responder.rowsAfterThroughput(), responder.rowsOk(),
+				responder.throughputLatencyMs(), responder.cpuSeconds(), responder.latency(), responder.peakRssMiB(),
+				responder.startSeconds(), burst, responder.allocatedKiBPerReading());
 	}
 
 	/** raw, the relay through both drivers and naive at 100, 1,000 and 5,000 readings/s; naive saturates at 5,000. */
@@ -90,7 +104,7 @@ final class SampleResults {
 	static BenchResults results(List<ResponderResult> responders) {
 		return new BenchResults("2026-11-30T04:00:00Z",
 				new BenchResults.Machine(2, 24_000, "Xeon", "17.0.15", "OpenJDK 64-Bit Server VM", "Linux"),
-				new BenchResults.Settings(100, 4, 1000, 65_535, WARMUP, COUNT, List.of(100, 1_000, 5_000), 10, 10, "",
+				new BenchResults.Settings(100, 4, 1000, 65_535, WARMUP, COUNT, 0, List.of(100, 1_000, 5_000), 10, 10, "",
 						"tcp://127.0.0.1:1894", "jdbc:mariadb://127.0.0.1:3306, jdbc:mysql://127.0.0.1:3306"),
 				responders, List.of(new BenchResults.StartupResult("relay-service", 6.1, 4.2, 5.0, 230)),
 				BenchRun.targets(responders));
