@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The replies of one attempt at a batch, as they are handed to the MQTT client: what the batch's PUBACKs wait for.
- * A reply's token completes once Paho has written it to the socket, and a PUBACK queued after that goes out after it
+ * A reply is written once Paho has flushed it to the socket, and a PUBACK queued after that goes out after it
  * on the same connection — so a delivery is never settled with the broker while its answer could still be lost with
  * the connection. Only the batch's connection counts: once it is gone, the deliveries cannot be acknowledged anyway
  * and the broker sends them again, to be answered then; their replies not written are counted, not waited for.
