@@ -232,25 +232,41 @@ class ReadingBatcher implements SmartLifecycle {
 		// the adapter gives a QoS 0 delivery an acknowledgment too (one that sends nothing)
 		Integer qos = delivery.getHeaders().get(MqttHeaders.RECEIVED_QOS, Integer.class);
 		boolean atMostOnce = bound == null || (qos != null && qos == 0);
-		// what is queued of an earlier connection makes no room by waiting: dropped first
-		synchronized (this) {
-			if (!isOfCurrentConnection(epoch, atMostOnce)) {
+		long deadline = 0;
+		boolean waited = false;
+		while (true) {
+			if (mayWait(epoch, size, atMostOnce)) {
+				if (!waited) {
+					// what is queued of an earlier connection makes no room by waiting: dropped first
+					synchronized (this) {
+						if (!isOfCurrentConnection(epoch, atMostOnce)) {
+							return;
+						}
+					}
+					this.waited.incrementAndGet();
+					waited = true;
+					deadline = System.nanoTime() + this.holdWaitNanos;
+				}
+				if (!awaitRoom(epoch, size, deadline)) {
+					giveUp(atMostOnce);
+					return;
+				}
+			}
+			synchronized (this) {
+				if (!isOfCurrentConnection(epoch, atMostOnce)) {
+					return;
+				}
+				// the room taken meanwhile (by an adopted session's callback thread): wait on, while the wait lasts
+				if (mayWait(epoch, size, atMostOnce) && (!waited || deadline - System.nanoTime() > 0)) {
+					continue;
+				}
+				if (atMostOnce) {
+					addAtMostOnce(delivery, bound, arrival, epoch, size);
+				}
+				else {
+					addUnacknowledged(delivery, Objects.requireNonNull(bound), arrival, epoch, size);
+				}
 				return;
-			}
-		}
-		if (!awaitRoom(epoch, size, atMostOnce)) {
-			giveUp(atMostOnce);
-			return;
-		}
-		synchronized (this) {
-			if (!isOfCurrentConnection(epoch, atMostOnce)) {
-				return;
-			}
-			if (atMostOnce) {
-				addAtMostOnce(delivery, bound, arrival, epoch, size);
-			}
-			else {
-				addUnacknowledged(delivery, Objects.requireNonNull(bound), arrival, epoch, size);
 			}
 		}
 	}
@@ -272,20 +288,22 @@ class ReadingBatcher implements SmartLifecycle {
 	}
 
 	/**
-	 * While the relay holds all it may, waits for the writer to make room, outside the monitor: Paho's inbound queue
-	 * fills and its reading thread stops reading the socket, so that TCP holds the broker back. No wait once this
-	 * connection turns deliveries away (or QoS 0 ones are being dropped): the writer is stuck, and every delivery
-	 * would wait it out again.
+	 * Whether a delivery is to wait for room: the relay holds all it may, and this connection does not turn deliveries
+	 * away already (nor are QoS 0 ones being dropped): then the writer is stuck, and every delivery would wait it out
+	 * again.
+	 */
+	private boolean mayWait(long epoch, int size, boolean atMostOnce) {
+		return this.holdWaitNanos > 0 && !hasRoom(epoch, size)
+				&& !(atMostOnce ? this.droppingAtMostOnce && holding() > 0 : this.refusing == epoch);
+	}
+
+	/**
+	 * Waits for the writer to make room, outside the monitor: Paho's inbound queue fills and its reading thread stops
+	 * reading the socket, so that TCP holds the broker back.
 	 * @return whether to go on with the delivery: there is room, or the wait is over and it is to be turned away (or
 	 * dropped); not when its connection went, or the relay stops, meanwhile
 	 */
-	private boolean awaitRoom(long epoch, int size, boolean atMostOnce) {
-		if (this.holdWaitNanos <= 0 || hasRoom(epoch, size)
-				|| (atMostOnce ? this.droppingAtMostOnce && holding() > 0 : this.refusing == epoch)) {
-			return true;
-		}
-		this.waited.incrementAndGet();
-		long deadline = System.nanoTime() + this.holdWaitNanos;
+	private boolean awaitRoom(long epoch, int size, long deadline) {
 		synchronized (this.room) {
 			while (!hasRoom(epoch, size)) {
 				if (this.stopping || !this.connection.isCurrent(epoch)) {
