@@ -38,26 +38,19 @@ import org.springframework.messaging.support.GenericMessage;
  * batch's first delivery wait for more, counted from its arrival (what arrived during the last commit has waited
  * already); none by default.
  * <p>
- * The relay's MQTT Receive Maximum is what should bound what it holds, and HiveMQ and EMQX keep to it; Mosquitto 2.0
- * does not (it sends beyond the window while PUBACKs and new readings cross, and a backlog follows). So the relay
- * holds at most {@code maxUnacknowledged} deliveries and {@code maxUnacknowledgedBytes} of payload, unacknowledged. A
- * delivery beyond either waits in {@link #add}, on Paho's callback thread, until the writer makes room: Paho's inbound
- * queue fills, its reading thread stops reading the socket, and TCP holds the broker back; PUBACKs still go out (on
- * Paho's sending thread), in order. The wait is bounded by {@code maxHoldWait} (at most half the keep-alive: the
- * reading thread must read the broker's PINGRESP in time, or Paho drops the connection), and made without the
- * monitor (a new connection's callback thread must not wait on the old one's). A delivery that waited that long (the
- * database away, say) is turned away — not acknowledged, not held: the broker keeps it, in flight — and so is every
- * later one of that connection, counted and logged once per episode. On that connection the broker never sends them
- * again, so once the writer has stored and acknowledged all it held, it renews the connection
- * ({@link ConnectionEpoch#renew}): a DISCONNECT, then a connection that resumes the session, on which the broker
- * sends again every delivery not acknowledged. Nothing is lost, and the store answers a second copy
- * {@code DUPLICATE}. A delivery whose connection goes while it waits is neither held nor acknowledged: the broker
- * sends it again on the next.
+ * The relay holds at most {@code maxUnacknowledged} deliveries and {@code maxUnacknowledgedBytes} of payload,
+ * unacknowledged: Mosquitto 2.0 sends beyond the Receive Maximum. A delivery beyond them waits in {@link #add}, off
+ * the monitor, until the writer has acknowledged a batch: Paho's callback thread stops, then its reading thread, and
+ * TCP holds the broker back; PUBACKs still go out, in order. The wait lasts at most {@code maxHoldWait}, and half the
+ * keep-alive (the socket must be read in time for the PINGRESP). Beyond it (the database stuck) the delivery and
+ * every later one of its connection are turned away — not acknowledged, not held: the broker keeps them in flight —
+ * and once the writer has stored all it held it renews the connection ({@link ConnectionEpoch#renew}), on which the
+ * broker sends them again ({@code DUPLICATE} for a second copy). A delivery whose connection goes while it waits is
+ * given up: the broker sends it again on the next.
  * <p>
- * A QoS 0 delivery (readings are QoS 1 by contract; a device may not keep to it) is held to the same limits until it
- * is stored, and waits for room the same way (it is behind the QoS 1 ones on the same thread anyway, and waiting
- * spares its device a re-send); beyond the wait it is dropped, as the broker keeps no QoS 0 message to send again,
- * and so is every later one until the relay has caught up. Its device, getting no ACK, sends it again.
+ * A QoS 0 delivery (readings are QoS 1 by contract; a device may not keep to it) is held to the same limits and
+ * waits the same way; beyond the wait it is dropped, as the broker keeps no QoS 0 message, and so is every later one
+ * until the relay has caught up. Its device, getting no ACK, sends it again.
  * <p>
  * Each delivery's acknowledgment is bound to the connection it came on ({@link ConnectionEpoch}). Deliveries still
  * queued from a connection that is gone are dropped when the next connection's first delivery arrives: they could
