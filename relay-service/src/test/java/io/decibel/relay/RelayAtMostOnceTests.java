@@ -26,12 +26,12 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A device that publishes its readings at QoS 0 (the contract says QoS 1) while the database is slow: the Receive
- * Maximum does not hold QoS 0 back, so the relay holds such deliveries to its own limit and drops the rest — counted —
- * rather than queue them without bound. The device, getting no ACK for a dropped one, sends it again, and it is
+ * Maximum does not hold QoS 0 back, so the relay holds such deliveries to its own limit, waits for room no longer than
+ * {@code max-hold-wait}, and drops the rest — counted — rather than queue them without bound. The device, getting no ACK for a dropped one, sends it again, and it is
  * stored then.
  */
 @SpringBootTest(properties = { "decibel.relay.batch-size=5",
-		"decibel.relay.max-unacknowledged=" + RelayAtMostOnceTests.LIMIT })
+		"decibel.relay.max-unacknowledged=" + RelayAtMostOnceTests.LIMIT, "decibel.relay.max-hold-wait=1s" })
 @DirtiesContext
 class RelayAtMostOnceTests {
 

@@ -34,9 +34,9 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * On Mosquitto, a broker of the test's own, with the database slow: the relay holds no more unacknowledged deliveries
- * than its limit, turns the rest away without acknowledging them, and — once it has stored what it held — renews its
- * connection, on which the broker sends them again. Every reading ends up stored once. The limit is below the
+ * On Mosquitto, a broker of the test's own, with the database stuck: the relay holds no more unacknowledged deliveries
+ * than its limit, waits for room no longer than {@code max-hold-wait}, then turns the rest away without acknowledging
+ * them, and — once it has stored what it held — renews its connection, on which the broker sends them again. Every reading ends up stored once. The limit is below the
  * relay's Receive Maximum, so that any broker keeping to the window overruns it too.
  * <p>
  * The relay reaches the broker through a proxy that records every packet: a renewal fences before its DISCONNECT —
@@ -44,7 +44,7 @@ import static org.awaitility.Awaitility.await;
  * PUBACK of the connection — and the next connection opens only after the DISCONNECT.
  */
 @SpringBootTest(properties = { "decibel.relay.batch-size=5", "decibel.mqtt.receive-maximum=50",
-		"decibel.relay.max-unacknowledged=" + RelayHoldLimitTests.LIMIT })
+		"decibel.relay.max-unacknowledged=" + RelayHoldLimitTests.LIMIT, "decibel.relay.max-hold-wait=1s" })
 @DirtiesContext
 class RelayHoldLimitTests {
 
@@ -112,9 +112,11 @@ class RelayHoldLimitTests {
 						null);
 			}
 
-			// then: the relay holds no more than its limit and turns the rest away, unacknowledged
+			// then: the relay holds no more than its limit, waits for room, and once the wait is over turns the rest
+			// away, unacknowledged
 			await().atMost(Duration.ofSeconds(30)).until(() -> counter("decibel.relay.deliveries.turned.away") > 0);
 			assertThat(gauge("decibel.relay.deliveries.unacknowledged")).isLessThanOrEqualTo(LIMIT);
+			assertThat(counter("decibel.relay.deliveries.waited")).isPositive();
 
 			// when: the database answers again
 			try (Statement statement = lock.createStatement()) {

@@ -19,10 +19,14 @@ import org.springframework.stereotype.Component;
  * broker keeps none to send again; the device, without its ACK, does)</li>
  * <li>{@code decibel.relay.deliveries.beyond.window}: deliveries taken while the relay held its Receive Maximum
  * already (a broker that does not keep to it)</li>
+ * <li>{@code decibel.relay.deliveries.waited}: deliveries that found the relay holding all it may and waited for room
+ * (up to {@code decibel.relay.max-hold-wait}), the MQTT client reading nothing meanwhile</li>
  * <li>{@code decibel.relay.deliveries.turned.away}: deliveries neither held nor acknowledged, the relay holding all it
- * may ({@code decibel.relay.max-unacknowledged}, {@code max-unacknowledged-bytes}); the broker sends them again</li>
+ * may ({@code decibel.relay.max-unacknowledged}, {@code max-unacknowledged-bytes}) for longer than
+ * {@code decibel.relay.max-hold-wait}; the broker sends them again</li>
  * <li>{@code decibel.relay.mqtt.renewals}: connections renewed for the broker to send again what was turned away</li>
- * <li>{@code decibel.relay.deliveries.stale}: queued deliveries of an earlier connection, dropped (sent again)</li>
+ * <li>{@code decibel.relay.deliveries.stale}: deliveries of an earlier connection (queued, or waiting for room),
+ * dropped (sent again)</li>
  * <li>{@code decibel.relay.acks.dropped}: PUBACKs not sent because their delivery's connection was gone</li>
  * <li>{@code decibel.relay.batches.failed}: attempts to handle a batch that failed unexpectedly (tried again)</li>
  * <li>{@code decibel.relay.replies.unsent}: ACKs and dead letters not written because the connection of their batch
@@ -53,14 +57,19 @@ class FlowControlMeters {
 		FunctionCounter.builder("decibel.relay.deliveries.beyond.window", batcher, ReadingBatcher::beyondWindow)
 			.description("Deliveries taken while the relay held its Receive Maximum already")
 			.register(registry);
+		FunctionCounter.builder("decibel.relay.deliveries.waited", batcher, ReadingBatcher::waited)
+			.description("Deliveries that found the relay holding all it may and waited for room")
+			.register(registry);
 		FunctionCounter.builder("decibel.relay.deliveries.turned.away", batcher, ReadingBatcher::turnedAway)
-			.description("Deliveries neither held nor acknowledged while the relay held all it may; sent again")
+			.description("Deliveries neither held nor acknowledged, the relay holding all it may for longer than the hold "
+					+ "wait; sent again")
 			.register(registry);
 		FunctionCounter.builder("decibel.relay.mqtt.renewals", batcher, ReadingBatcher::renewals)
 			.description("MQTT connections renewed for the broker to send again the deliveries turned away")
 			.register(registry);
 		FunctionCounter.builder("decibel.relay.deliveries.stale", batcher, ReadingBatcher::stale)
-			.description("Queued deliveries of an earlier MQTT connection, dropped; the broker sends them again")
+			.description("Deliveries of an earlier MQTT connection (queued, or waiting for room), dropped; the broker "
+					+ "sends them again")
 			.register(registry);
 		FunctionCounter.builder("decibel.relay.acks.dropped", connection, ConnectionEpoch::droppedAcknowledgments)
 			.description("PUBACKs not sent because their delivery's connection was gone")

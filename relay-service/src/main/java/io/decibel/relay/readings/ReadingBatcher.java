@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -37,21 +38,19 @@ import org.springframework.messaging.support.GenericMessage;
  * batch's first delivery wait for more, counted from its arrival (what arrived during the last commit has waited
  * already); none by default.
  * <p>
- * {@link #add} never waits: it runs on Paho's callback thread, and a callback thread that waits stops Paho's reading
- * thread, lets keep-alive lapse and leaves Paho's reconnect hanging (docs/architecture.md). The relay's MQTT Receive
- * Maximum is what should bound what it holds, and HiveMQ and EMQX keep to it; Mosquitto 2.0 does not (it sends
- * beyond the window while PUBACKs and new readings cross, and a backlog follows). So the relay holds at most
- * {@code maxUnacknowledged} deliveries and {@code maxUnacknowledgedBytes} of payload, unacknowledged; a delivery
- * beyond either is turned away — not acknowledged, not held: the broker keeps it, in flight — and so is every later
- * one of that connection, counted and logged once per episode. On that connection the broker never sends them
- * again, so once the writer has stored and acknowledged all it held, it renews the connection
- * ({@link ConnectionEpoch#renew}): a DISCONNECT, then a connection that resumes the session, on which the broker
- * sends again every delivery not acknowledged. Nothing is lost, and the store answers a second copy
- * {@code DUPLICATE}.
+ * The relay holds at most {@code maxUnacknowledged} deliveries and {@code maxUnacknowledgedBytes} of payload,
+ * unacknowledged: Mosquitto 2.0 sends beyond the Receive Maximum. A delivery beyond them waits in {@link #add}, off
+ * the monitor, until the writer has acknowledged a batch: Paho's callback thread stops, then its reading thread, and
+ * TCP holds the broker back; PUBACKs still go out, in order. The wait lasts at most {@code maxHoldWait}, and half the
+ * keep-alive (the socket must be read in time for the PINGRESP). Beyond it (the database stuck) the delivery and
+ * every later one of its connection are turned away — not acknowledged, not held: the broker keeps them in flight —
+ * and once the writer has stored all it held it renews the connection ({@link ConnectionEpoch#renew}), on which the
+ * broker sends them again ({@code DUPLICATE} for a second copy). A delivery whose connection goes while it waits is
+ * given up: the broker sends it again on the next.
  * <p>
- * A QoS 0 delivery (readings are QoS 1 by contract; a device may not keep to it) is held to the same limits until it
- * is stored; beyond them it is dropped, as the broker keeps no QoS 0 message to send again, and its device, getting
- * no ACK, sends it again.
+ * A QoS 0 delivery (readings are QoS 1 by contract; a device may not keep to it) is held to the same limits and
+ * waits the same way; beyond the wait it is dropped, as the broker keeps no QoS 0 message, and so is every later one
+ * until the relay has caught up. Its device, getting no ACK, sends it again.
  * <p>
  * Each delivery's acknowledgment is bound to the connection it came on ({@link ConnectionEpoch}). Deliveries still
  * queued from a connection that is gone are dropped when the next connection's first delivery arrives: they could
@@ -71,6 +70,12 @@ class ReadingBatcher implements SmartLifecycle {
 	/** The longest the writer waits for deliveries before it looks whether it is asked to stop. */
 	private static final long STOP_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+	/**
+	 * The longest a delivery waiting for room waits before it looks again whether its connection is still there and
+	 * the relay running: the writer says when it made room, but nobody says when a connection goes.
+	 */
+	private static final long ROOM_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
 	private final BlockingQueue<Arrival> deliveries;
 
 	private final int window;
@@ -78,6 +83,13 @@ class ReadingBatcher implements SmartLifecycle {
 	private final int maxUnacknowledged;
 
 	private final long maxUnacknowledgedBytes;
+
+	private final long holdWaitNanos;
+
+	/** What a delivery waiting for room waits on; the writer signals it once per batch acknowledged, and on stop. */
+	private final Object room = new Object();
+
+	private volatile boolean stopping;
 
 	private final int batchSize;
 
@@ -118,6 +130,8 @@ class ReadingBatcher implements SmartLifecycle {
 
 	private final AtomicLong turnedAway = new AtomicLong();
 
+	private final AtomicLong waited = new AtomicLong();
+
 	/** QoS 0 deliveries taken and not yet stored (or given up), and their payload bytes: held like the others. */
 	private final AtomicInteger atMostOnce = new AtomicInteger();
 
@@ -129,7 +143,7 @@ class ReadingBatcher implements SmartLifecycle {
 	 * Whether QoS 0 deliveries are being dropped, from the first drop until the relay holds nothing again (an
 	 * episode); on the MQTT client's callback thread only.
 	 */
-	private boolean droppingAtMostOnce;
+	private volatile boolean droppingAtMostOnce;
 
 	/** The topics QoS 0 deliveries came on, each named once in the log; on the MQTT client's callback thread only. */
 	private final Set<String> atMostOnceTopics = new HashSet<>();
@@ -142,7 +156,7 @@ class ReadingBatcher implements SmartLifecycle {
 	/** The connection last renewed by the writer, so that it is renewed once. */
 	private long renewed = -1;
 
-	// on the MQTT client's callback thread only
+	// under the monitor
 	private long lastEpoch = -1;
 
 	private long beyondLoggedFor = -1;
@@ -153,13 +167,15 @@ class ReadingBatcher implements SmartLifecycle {
 	/**
 	 * @param window the Receive Maximum the relay's connection announces: the most deliveries the broker should have
 	 * unacknowledged with it
+	 * @param keepAlive the relay's MQTT keep-alive (0: none): a delivery waits for room at most half of it
 	 */
-	ReadingBatcher(RelayProperties relay, int window, ConnectionEpoch connection, IntegrationFlow batchesInFlow) {
-		this(relay, window, connection, batchesInFlow, System::nanoTime);
+	ReadingBatcher(RelayProperties relay, int window, Duration keepAlive, ConnectionEpoch connection,
+			IntegrationFlow batchesInFlow) {
+		this(relay, window, keepAlive, connection, batchesInFlow, System::nanoTime);
 	}
 
-	ReadingBatcher(RelayProperties relay, int window, ConnectionEpoch connection, IntegrationFlow batchesInFlow,
-			LongSupplier nanoClock) {
+	ReadingBatcher(RelayProperties relay, int window, Duration keepAlive, ConnectionEpoch connection,
+			IntegrationFlow batchesInFlow, LongSupplier nanoClock) {
 		this.nanoClock = nanoClock;
 		this.batchSize = relay.batchSize();
 		this.batchWindowNanos = relay.batchWindow().toNanos();
@@ -167,34 +183,163 @@ class ReadingBatcher implements SmartLifecycle {
 		this.window = window;
 		this.maxUnacknowledged = relay.maxUnacknowledged();
 		this.maxUnacknowledgedBytes = relay.maxUnacknowledgedBytes().toBytes();
+		this.holdWaitNanos = holdWait(relay.maxHoldWait(), keepAlive).toNanos();
 		this.deliveries = new LinkedBlockingQueue<>();
 		this.connection = connection;
 		this.batchesInFlow = batchesInFlow;
 		if (this.maxUnacknowledged < window) {
 			LOG.warn("decibel.relay.max-unacknowledged ({}) is below the Receive Maximum ({}): deliveries a broker may "
-					+ "rightly send will be turned away, and the connection renewed often", this.maxUnacknowledged,
-					window);
+					+ "rightly send will wait for room, and be turned away (the connection renewed) when that takes "
+					+ "longer than decibel.relay.max-hold-wait", this.maxUnacknowledged, window);
 		}
 	}
 
-	/** Called on the MQTT client's callback thread for every delivery; never waits, never throws. */
-	synchronized void add(Message<?> delivery) {
+	/**
+	 * How long a delivery may wait for room: while it waits, Paho's reading thread reads nothing, not even the
+	 * PINGRESP that keep-alive waits for, so at most half the keep-alive.
+	 */
+	private static Duration holdWait(Duration configured, Duration keepAlive) {
+		if (configured.isNegative()) {
+			return Duration.ZERO;
+		}
+		Duration most = keepAlive.dividedBy(2);
+		if (!keepAlive.isZero() && !keepAlive.isNegative() && configured.compareTo(most) > 0) {
+			LOG.info("decibel.relay.max-hold-wait ({}) is more than half the MQTT keep-alive ({}): a delivery waits for "
+					+ "room at most {}", configured, keepAlive, most);
+			return most;
+		}
+		return configured;
+	}
+
+	/**
+	 * Called on the MQTT client's callback thread for every delivery; never throws. Waits, up to the hold wait, while
+	 * the relay holds all it may.
+	 */
+	void add(Message<?> delivery) {
 		long arrival = this.nanoClock.getAsLong();
 		SimpleAcknowledgment acknowledgment = delivery.getHeaders()
 			.get(IntegrationMessageHeaderAccessor.ACKNOWLEDGMENT_CALLBACK, SimpleAcknowledgment.class);
 		BoundAcknowledgment bound = (acknowledgment != null) ? this.connection.bind(acknowledgment) : null;
 		long epoch = (bound != null) ? bound.epoch() : this.connection.current();
-		if (epoch != this.lastEpoch) {
-			dropStale(epoch);
-			this.lastEpoch = epoch;
-		}
 		int size = (delivery.getPayload() instanceof byte[] bytes) ? bytes.length : 0;
 		// the adapter gives a QoS 0 delivery an acknowledgment too (one that sends nothing)
 		Integer qos = delivery.getHeaders().get(MqttHeaders.RECEIVED_QOS, Integer.class);
-		if (bound == null || (qos != null && qos == 0)) {
-			addAtMostOnce(delivery, bound, arrival, epoch, size);
-			return;
+		boolean atMostOnce = bound == null || (qos != null && qos == 0);
+		long deadline = 0;
+		boolean waited = false;
+		while (true) {
+			if (mayWait(epoch, size, atMostOnce)) {
+				if (!waited) {
+					// what is queued of an earlier connection makes no room by waiting: dropped first
+					synchronized (this) {
+						if (!isOfCurrentConnection(epoch, atMostOnce)) {
+							return;
+						}
+					}
+					this.waited.incrementAndGet();
+					waited = true;
+					deadline = System.nanoTime() + this.holdWaitNanos;
+				}
+				if (!awaitRoom(epoch, size, deadline)) {
+					giveUp(atMostOnce);
+					return;
+				}
+			}
+			synchronized (this) {
+				if (!isOfCurrentConnection(epoch, atMostOnce)) {
+					return;
+				}
+				// the room taken meanwhile (by an adopted session's callback thread): wait on, while the wait lasts
+				if (mayWait(epoch, size, atMostOnce) && (!waited || deadline - System.nanoTime() > 0)) {
+					continue;
+				}
+				if (atMostOnce) {
+					addAtMostOnce(delivery, bound, arrival, epoch, size);
+				}
+				else {
+					addUnacknowledged(delivery, Objects.requireNonNull(bound), arrival, epoch, size);
+				}
+				return;
+			}
 		}
+	}
+
+	/**
+	 * Whether a delivery is of the newest connection seen; the first of a new one drops what is queued of earlier
+	 * ones. A delivery of an earlier one (its callback thread still running) is given up: the broker sends it again.
+	 */
+	private boolean isOfCurrentConnection(long epoch, boolean atMostOnce) {
+		if (epoch > this.lastEpoch) {
+			dropStale(epoch);
+			this.lastEpoch = epoch;
+		}
+		else if (epoch < this.lastEpoch && !atMostOnce) {
+			this.stale.incrementAndGet();
+			return false;
+		}
+		return true;
+	}
+
+	/**
+	 * Whether a delivery is to wait for room: the relay holds all it may, and this connection does not turn deliveries
+	 * away already (nor are QoS 0 ones being dropped): then the writer is stuck, and every delivery would wait it out
+	 * again.
+	 */
+	private boolean mayWait(long epoch, int size, boolean atMostOnce) {
+		return this.holdWaitNanos > 0 && !hasRoom(epoch, size)
+				&& !(atMostOnce ? this.droppingAtMostOnce && holding() > 0 : this.refusing == epoch);
+	}
+
+	/**
+	 * Waits for the writer to make room, outside the monitor: Paho's inbound queue fills and its reading thread stops
+	 * reading the socket, so that TCP holds the broker back.
+	 * @return whether to go on with the delivery: there is room, or the wait is over and it is to be turned away (or
+	 * dropped); not when its connection went, or the relay stops, meanwhile
+	 */
+	private boolean awaitRoom(long epoch, int size, long deadline) {
+		synchronized (this.room) {
+			while (!hasRoom(epoch, size)) {
+				if (this.stopping || !this.connection.isCurrent(epoch)) {
+					return false;
+				}
+				long left = deadline - System.nanoTime();
+				if (left <= 0) {
+					return true;
+				}
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this.room, Math.min(left, ROOM_CHECK_NANOS));
+				}
+				catch (InterruptedException ex) {
+					// Paho stopping the callback thread of a connection that is lost
+					Thread.currentThread().interrupt();
+					return false;
+				}
+			}
+		}
+		return true;
+	}
+
+	/** A delivery whose connection went (or the relay stops) while it waited for room: neither held nor acknowledged. */
+	private void giveUp(boolean atMostOnce) {
+		if (atMostOnce) {
+			this.atMostOnceDropped.incrementAndGet();
+		}
+		else {
+			// the broker sends it again on the next connection
+			this.stale.incrementAndGet();
+		}
+		LOG.debug("Gave up a delivery that waited for room: its connection is gone, or the relay stops");
+	}
+
+	/** Tells the deliveries waiting for room that there may be some. */
+	private void roomMade() {
+		synchronized (this.room) {
+			this.room.notifyAll();
+		}
+	}
+
+	private void addUnacknowledged(Message<?> delivery, BoundAcknowledgment bound, long arrival, long epoch,
+			int size) {
 		if (!hasRoom(epoch, size)) {
 			turnAway(epoch);
 			return;
@@ -228,8 +373,9 @@ class ReadingBatcher implements SmartLifecycle {
 			if (!this.droppingAtMostOnce) {
 				this.droppingAtMostOnce = true;
 				LOG.warn("Holding {} deliveries ({} bytes of payload), the most it may (decibel.relay.max-unacknowledged,"
-						+ " max-unacknowledged-bytes): dropping QoS 0 deliveries, which the broker does not keep, until"
-						+ " there is room (first on {}); their devices get no ACK and send them again. Counted "
+						+ " max-unacknowledged-bytes), for longer than decibel.relay.max-hold-wait: dropping QoS 0 "
+						+ "deliveries, which the broker does not keep, until the relay has caught up (first on {}); "
+						+ "their devices get no ACK and send them again. Counted "
 						+ "(decibel_relay_deliveries_qos0_dropped_total), logged once until the relay has caught up",
 						holding(), holdingBytes(), topic);
 			}
@@ -286,12 +432,13 @@ class ReadingBatcher implements SmartLifecycle {
 			this.refusing = epoch;
 			this.turnedAwayInEpisode = 0;
 			LOG.warn("Holding {} unacknowledged deliveries ({} bytes of payload), the most it may "
-					+ "(decibel.relay.max-unacknowledged={}, max-unacknowledged-bytes={}), with the broker sending more: "
-					+ "turning the rest of this connection's away, unacknowledged, for the broker to keep; the relay "
-					+ "renews its connection once it has stored what it holds, and the broker sends them again. "
-					+ "Counted (decibel_relay_deliveries_turned_away_total), logged once per episode",
+					+ "(decibel.relay.max-unacknowledged={}, max-unacknowledged-bytes={}), for {} ms "
+					+ "(decibel.relay.max-hold-wait) with the broker sending more: turning the rest of this "
+					+ "connection's away, unacknowledged, for the broker to keep; the relay renews its connection once "
+					+ "it has stored what it holds, and the broker sends them again. Counted "
+					+ "(decibel_relay_deliveries_turned_away_total), logged once per episode",
 					this.unacknowledged.get(), this.unacknowledgedBytes.get(), this.maxUnacknowledged,
-					this.maxUnacknowledgedBytes);
+					this.maxUnacknowledgedBytes, TimeUnit.NANOSECONDS.toMillis(this.holdWaitNanos));
 		}
 		this.turnedAwayInEpisode++;
 	}
@@ -432,6 +579,7 @@ class ReadingBatcher implements SmartLifecycle {
 									+ "sends their deliveries again", undelivered);
 						}
 						batch.acknowledge();
+						roomMade();
 					}
 					if (attempt > 1) {
 						LOG.info("The batch of {} went through on attempt {}", size, attempt);
@@ -511,6 +659,11 @@ class ReadingBatcher implements SmartLifecycle {
 		return this.turnedAway.get();
 	}
 
+	/** Deliveries that found the relay holding all it may, and waited for room. */
+	long waited() {
+		return this.waited.get();
+	}
+
 	/** Connections renewed for the broker to send again what was turned away. */
 	long renewals() {
 		return this.renewals.get();
@@ -539,6 +692,7 @@ class ReadingBatcher implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		this.stopping = false;
 		Thread thread = new Thread(this::run, "readings-writer");
 		this.writer = thread;
 		thread.start();
@@ -549,6 +703,8 @@ class ReadingBatcher implements SmartLifecycle {
 	public void stop() {
 		Thread thread = this.writer;
 		this.writer = null;
+		this.stopping = true;
+		roomMade();
 		if (thread != null) {
 			try {
 				thread.join(Duration.ofSeconds(30).toMillis());

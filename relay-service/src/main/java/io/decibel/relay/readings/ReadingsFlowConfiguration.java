@@ -52,12 +52,14 @@ class ReadingsFlowConfiguration {
 
 	/**
 	 * Holds what the connection's Receive Maximum lets the broker send, never more than
-	 * decibel.relay.max-unacknowledged (a broker may not keep to the window).
+	 * decibel.relay.max-unacknowledged (a broker may not keep to the window); a delivery beyond it waits for room, up
+	 * to decibel.relay.max-hold-wait and at most half the keep-alive.
 	 */
 	@Bean
 	ReadingBatcher readingBatcher(RelayProperties relay, MqttProperties mqtt, ConnectionEpoch connectionEpoch,
 			@Qualifier("batchesInFlow") IntegrationFlow batchesInFlow) {
-		return new ReadingBatcher(relay, mqtt.effectiveReceiveMaximum(), connectionEpoch, batchesInFlow);
+		return new ReadingBatcher(relay, mqtt.effectiveReceiveMaximum(), mqtt.keepAlive(), connectionEpoch,
+				batchesInFlow);
 	}
 
 	/** Where deliveries come in: from the inbound adapter, and from the sessions of gone relays that this one adopts. */

@@ -58,7 +58,7 @@ class ReplyPublisher implements MessageHandler {
 				if (client == null) {
 					throw new MqttException(MqttException.REASON_CODE_CLIENT_EXCEPTION);
 				}
-				replies.published(client.publish(topic, message));
+				replies.published(client, client.publish(topic, message));
 				return;
 			}
 			catch (MqttException ex) {

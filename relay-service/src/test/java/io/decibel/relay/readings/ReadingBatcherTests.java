@@ -106,6 +106,23 @@ class ReadingBatcherTests {
 	}
 
 	@Test
+	void givesUpADeliveryWaitingForRoomOnceItsConnectionIsGoneWithoutTurningItAway() {
+		// given a limit of two, both held, the writer busy (here: not started), a long wait for room, and the
+		// deliveries' connection gone (here: never made)
+		ReadingBatcher batcher = batcher(500, AN_HOUR, 2, this.batches, 2, DataSize.ofMegabytes(1), AN_HOUR);
+		batcher.add(acknowledgeable("a"));
+		batcher.add(acknowledgeable("b"));
+
+		// when
+		batcher.add(acknowledgeable("c"));
+
+		// then: neither held nor turned away (no renewal): the broker sends it again on the next connection
+		assertThat(batcher.held()).isEqualTo(2);
+		assertThat(batcher.turnedAway()).isZero();
+		assertThat(batcher.stale()).isEqualTo(1);
+	}
+
+	@Test
 	void turnsAwayADeliveryBeyondItsLimitOfBytes() {
 		// given
 		ReadingBatcher batcher = batcher(500, AN_HOUR, 10, this.batches, 10, DataSize.ofBytes(10));
@@ -232,7 +249,7 @@ class ReadingBatcherTests {
 		await().atMost(Duration.ofSeconds(10)).until(() -> batcher.death() != null);
 		ReadingsWriterHealthIndicator liveness = new ReadingsWriterHealthIndicator(batcher, null,
 				new RelayProperties("relay", 500, Duration.ZERO, Duration.ofMillis(100), Duration.ofMinutes(2), 10,
-						DataSize.ofMegabytes(1)));
+						DataSize.ofMegabytes(1), Duration.ZERO));
 		liveness.check();
 		assertThat(liveness.health().getStatus()).isEqualTo(Status.DOWN);
 	}
@@ -247,6 +264,12 @@ class ReadingBatcherTests {
 
 	private ReadingBatcher batcher(int batchSize, Duration batchWindow, int window, MessageChannel input,
 			int maxUnacknowledged, DataSize maxUnacknowledgedBytes) {
+		// no wait for room: what these tests prove about turning away is what the relay does once the wait is over
+		return batcher(batchSize, batchWindow, window, input, maxUnacknowledged, maxUnacknowledgedBytes, Duration.ZERO);
+	}
+
+	private ReadingBatcher batcher(int batchSize, Duration batchWindow, int window, MessageChannel input,
+			int maxUnacknowledged, DataSize maxUnacknowledgedBytes, Duration maxHoldWait) {
 		IntegrationFlow batchesInFlow = new IntegrationFlow() {
 
 			@Override
@@ -260,8 +283,9 @@ class ReadingBatcherTests {
 
 		};
 		RelayProperties relay = new RelayProperties("relay", batchSize, batchWindow, Duration.ofMillis(100),
-				Duration.ofMinutes(2), maxUnacknowledged, maxUnacknowledgedBytes);
-		this.batcher = new ReadingBatcher(relay, window, new ConnectionEpoch(), batchesInFlow, this.nanoTime::get);
+				Duration.ofMinutes(2), maxUnacknowledged, maxUnacknowledgedBytes, maxHoldWait);
+		this.batcher = new ReadingBatcher(relay, window, Duration.ZERO, new ConnectionEpoch(), batchesInFlow,
+				this.nanoTime::get);
 		return this.batcher;
 	}
 
