@@ -230,12 +230,14 @@ class ChaosSoakTests {
 		DeviceFleet.Figures sentOnce = this.once.figures();
 		System.out.println(String.format(Locale.ROOT,
 				"SOAK chaos: seed=%d duration=%ds faults={%s} readings=%d rows=%d duplicates=%d unanswered=%d"
-						+ " missing=%d notAcceptedByBroker=%d answersLostToDisconnects=%d resent=%d devices=%d"
+						+ " missing=%d notAcceptedByBroker=%d noMatchingSubscribers=%d answersLostToDisconnects=%d"
+						+ " resent=%d devices=%d"
 						+ " rate=%d/s relays=%d readiness=%s storedAfterLastFault=%s sessions=%s takenOver=%d"
 						+ " database=%s broker=%s",
 				SEED, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), faultFigures(),
 				resent.numbered + sentOnce.numbered, check.rows, check.rows - check.distinct, check.unanswered.size(),
-				check.missing.size(), check.notAccepted, check.answersLost, resent.resent,
+				check.missingCount, check.notAccepted, resent.noMatchingSubscribers + sentOnce.noMatchingSubscribers,
+				check.answersLost, resent.resent,
 				this.resending.size() + this.once.size(), this.resending.rate() + this.once.rate(), RELAYS.length,
 				readiness, storedSince, sessions, takenOver, this.database.name(),
 				this.broker.mosquitto() ? "mosquitto" : "hivemq"));
@@ -396,6 +398,7 @@ class ChaosSoakTests {
 				}
 			}
 		}
+		check.missingCount = check.missing.size();
 		check.missing = check.missing.stream().limit(20).collect(Collectors.toList());
 		check.unanswered = check.unanswered.size() > 20 ? List.copyOf(check.unanswered.subList(0, 20))
 				: check.unanswered;
@@ -513,6 +516,9 @@ class ChaosSoakTests {
 		long answersLost;
 
 		List<String> missing = new ArrayList<>();
+
+		/** All the readings missing; {@link #missing} names the first 20. */
+		int missingCount;
 
 		List<String> unanswered = new ArrayList<>();
 

@@ -33,6 +33,7 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.MqttReturnCode;
 
 /**
  * Simulated devices in the test's JVM, each on a Paho v5 connection of its own, publishing readings at a steady rate
@@ -242,6 +243,12 @@ final class DeviceFleet implements AutoCloseable {
 		/** Publishes the client refused (not connected, in-flight window full): sent again at the next tick. */
 		long refused;
 
+		/**
+		 * Publishes the broker acknowledged with reason code 0x10, No matching subscribers: accepted, and routed to
+		 * nobody (a relay's subscription missing at the broker).
+		 */
+		long noMatchingSubscribers;
+
 		final Map<AckStatus, Long> statuses = new EnumMap<>(AckStatus.class);
 
 		long status(AckStatus status) {
@@ -301,6 +308,8 @@ final class DeviceFleet implements AutoCloseable {
 		long resent;
 
 		final AtomicLong refused = new AtomicLong();
+
+		final AtomicLong noMatchingSubscribers = new AtomicLong();
 
 		/** Seqs the broker acknowledged a publish of; guarded by this device. */
 		final BitSet accepted = new BitSet();
@@ -372,6 +381,7 @@ final class DeviceFleet implements AutoCloseable {
 			figures.answered += this.answered;
 			figures.resent += this.resent;
 			figures.refused += this.refused.get();
+			figures.noMatchingSubscribers += this.noMatchingSubscribers.get();
 			this.statuses.forEach((status, count) -> figures.statuses.merge(status, count, Long::sum));
 		}
 
@@ -514,6 +524,11 @@ final class DeviceFleet implements AutoCloseable {
 			if (token.getUserContext() instanceof Long seq) {
 				synchronized (this) {
 					this.accepted.set(seq.intValue());
+				}
+				int[] reasonCodes = token.getReasonCodes();
+				if (reasonCodes != null && reasonCodes.length > 0
+						&& reasonCodes[0] == MqttReturnCode.RETURN_CODE_NO_MATCHING_SUBSCRIBERS) {
+					this.noMatchingSubscribers.incrementAndGet();
 				}
 			}
 		}
