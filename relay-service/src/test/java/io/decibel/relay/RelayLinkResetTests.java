@@ -36,8 +36,9 @@ import static org.awaitility.Awaitility.await;
  * never send a reading again: every reading stored and answered, and the relay connected at the end without anyone's
  * help. The resets go on until every reading is answered. Prints
  * {@code LINK-RESET relay-broker: N=… rows=… answered=… resets=… relayConnections=… elapsed=…}. The
- * relay holds fewer deliveries than its Receive Maximum, so that it also renews its connection (as it must on a
- * broker that sends beyond the window, Mosquitto) while the link is being cut.
+ * relay holds fewer deliveries than its Receive Maximum, so that deliveries wait for room (as on a broker that sends
+ * beyond the window, Mosquitto) while the link is being cut: a delivery whose connection goes while it waits is given
+ * up, and the broker sends it again on the next.
  * <p>
  * On a Mosquitto of the test's own, whose session queue holds the whole burst ({@code max_queued_messages 0}): on
  * the embedded HiveMQ the test passed before the relay's replies waited for their PUBACKs as it does after, and a
